@@ -1,7 +1,7 @@
 // One build for every bundle. Node bundles are CommonJS; web-tree-sitter's CJS build needs no
 // import.meta.url, and its .wasm files are copied beside the bundles and loaded by explicit path.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 mkdirSync('dist', { recursive: true });
@@ -27,9 +27,19 @@ const nodeBundles = {
   logLevel: 'warning',
 };
 
+// Tests are TypeScript too: each test file becomes its own bundle under dist/test/ for `node --test`.
+const testBundles = {
+  ...nodeBundles,
+  entryPoints: readdirSync('test/unit')
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => `test/unit/${f}`),
+  outdir: 'dist/test',
+  sourcemap: 'inline',
+};
+
 if (watch) {
   const ctx = await esbuild.context(nodeBundles);
   await ctx.watch();
 } else {
-  await esbuild.build(nodeBundles);
+  await Promise.all([esbuild.build(nodeBundles), esbuild.build(testBundles)]);
 }
