@@ -1,5 +1,8 @@
 // The analyzer's public face: one object that parses C text and runs the rules over it.
+import { analyzeText, ruleInfo } from './analyze';
+import { buildModel, type ModelExtension } from './model/model';
 import { createCParser, type WasmBytes } from './parser';
+import { RULES } from './rules';
 import type { AnalysisResult } from './types';
 
 export type { WasmBytes } from './parser';
@@ -25,15 +28,22 @@ export interface Analyzer {
   analyze(text: string, options?: AnalyzeOptions): AnalysisResult;
 }
 
-export async function createAnalyzer(wasm: WasmBytes): Promise<Analyzer> {
+export type { ModelExtension } from './model/model';
+
+export async function createAnalyzer(wasm: WasmBytes, extension?: ModelExtension): Promise<Analyzer> {
   const parser = await createCParser(wasm);
+  const model = buildModel(extension);
   return {
-    rules: [],
-    mayHaveFindings: () => true,
-    analyze(text: string): AnalysisResult {
-      const tree = parser.parse(text);
-      tree?.delete();
-      return { findings: [], stats: { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 } };
+    rules: RULES.map(ruleInfo),
+    mayHaveFindings: (text: string) => model.triggers.test(text),
+    analyze(text: string, options: AnalyzeOptions = {}): AnalysisResult {
+      try {
+        return analyzeText(text, (t) => parser.parse(t), model, options);
+      } catch (e) {
+        // Bad input never escapes as an exception: report it as a partial (empty) result.
+        const message = e instanceof Error ? e.message : String(e);
+        return { findings: [], stats: { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 }, partial: `analysis failed: ${message}` };
+      }
     },
   };
 }

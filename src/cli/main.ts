@@ -1,12 +1,97 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createAnalyzer } from '../analysis';
+// Entry point of dist/cli.js. The same bundle runs as the command line and, started by the pool with
+// WorkerInit as workerData, as a worker thread.
+import { isMainThread, workerData } from 'node:worker_threads';
+import { version } from '../../package.json';
+import { HELP, parseArgs, UsageError, type CheckCommand } from './args';
+import { collectFiles, IoError } from './files';
+import { formatJson, formatSarif, formatText, summaryLine, countFindings } from './format';
+import { loadAnalyzer } from './load-analyzer';
+import { runPool } from './pool';
+import { checkFiles, summarize, type FileOutcome } from './runner';
+import { isWorkerInit, runWorker } from './worker';
 
-async function main(): Promise<void> {
-  const a = await createAnalyzer({
-    runtime: readFileSync(join(__dirname, 'web-tree-sitter.wasm')),
-    grammar: readFileSync(join(__dirname, 'tree-sitter-c.wasm')),
-  });
-  console.log(JSON.stringify(a.analyze(readFileSync(process.argv[2]!, 'utf8'))));
+const NAME = 'kobject-lifetime';
+
+/** Below this many files, worker start-up (each loads its own parser) costs more than it saves. */
+const WORKER_MIN_FILES = 50;
+
+async function check(command: CheckCommand): Promise<number> {
+  const analyzer = await loadAnalyzer();
+  const known = new Set(analyzer.rules.map((r) => r.id));
+  const unknown = command.rules.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    const valid = known.size > 0 ? `valid rules: ${[...known].sort().join(', ')}` : 'no rules are available';
+    throw new UsageError(`unknown rule${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (${valid})`);
+  }
+
+  const { files, notes: walkNotes } = collectFiles(command.paths);
+  const inThisThread = (list: readonly string[]): FileOutcome[] => checkFiles(analyzer, list, command.rules);
+  const useWorkers = command.jobs > 1 && files.length > WORKER_MIN_FILES;
+  if (process.env['KOBJECT_LIFETIME_DEBUG']) {
+    const threads = useWorkers ? Math.min(command.jobs, files.length) : 0;
+    process.stderr.write(`${NAME}: debug: ${files.length} files, ${threads} worker threads\n`);
+  }
+  const outcomes = useWorkers
+    ? await runPool(files, {
+        script: __filename,
+        jobs: command.jobs,
+        rules: command.rules,
+        fallback: inThisThread,
+      })
+    : inThisThread(files);
+
+  const { report, notes, ioError } = summarize(outcomes);
+  if (ioError !== undefined) throw new IoError(ioError);
+
+  let err = '';
+  for (const note of [...walkNotes, ...notes]) err += `${note.file}: note: ${note.text}\n`;
+  let out: string;
+  if (command.format === 'json') out = formatJson(report);
+  else if (command.format === 'sarif')
+    out = formatSarif(report, { version, rules: analyzer.rules }, process.cwd());
+  else {
+    out = formatText(report);
+    err += summaryLine(report) + '\n';
+  }
+  if (err !== '') process.stderr.write(err);
+  process.stdout.write(out);
+  return countFindings(report) > 0 ? 1 : 0;
 }
-void main();
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const command = parseArgs(argv);
+    if (command.kind === 'help') {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (command.kind === 'version') {
+      process.stdout.write(`${version}\n`);
+      return 0;
+    }
+    return await check(command);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof IoError) {
+      process.stderr.write(`${NAME}: ${error.message}\n`);
+    } else {
+      // Never a stack trace for the user; KOBJECT_LIFETIME_DEBUG=1 shows it.
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`${NAME}: internal error: ${message.split('\n', 1)[0]}\n`);
+      if (process.env['KOBJECT_LIFETIME_DEBUG']) console.error(error);
+    }
+    return 2;
+  }
+}
+
+if (!isMainThread && isWorkerInit(workerData)) {
+  void runWorker();
+} else {
+  // A reader that stops early (`| head`) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

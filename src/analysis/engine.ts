@@ -1,0 +1,691 @@
+// Path-sensitive run of the lifetime state machine over one function's control-flow graph.
+// States are merged per CFG node by what matters (object states + value constraints) and bounded,
+// so big functions never explode; violations carry the path that leads to them.
+import { buildCfg, type Cfg } from './cfg';
+import { applyOp, exitCheck, newObject, stateKey, useCheck, type ObjState, type ViolationKind } from './model/transitions';
+import type { ApiEntry, Op } from './model/api-table';
+import type { ApiModel } from './model/model';
+import { accessPath, args, calleeName, declaratorName, unwrap, walk, type SyntaxNode } from './syntax';
+
+/** What a value is known to be on a path. */
+type Val = 'zero' | 'neg' | 'nonnull' | 'err' | 'nonzero';
+
+interface PathState {
+  objs: Readonly<Record<string, ObjState>>;
+  cons: Readonly<Record<string, Val>>;
+  /** Values of calls evaluated in the current CFG node, by syntax id. */
+  calls: Readonly<Record<number, Val>>;
+  trail: readonly string[];
+  retAt?: SyntaxNode;
+}
+
+export interface Violation {
+  kind: ViolationKind;
+  /** Where the finding is anchored. */
+  at: SyntaxNode;
+  /** The object's state when it happened. */
+  obj: ObjState;
+  /** For leaks: the return that leaves the object behind (undefined: the end of the function). */
+  exitAt?: SyntaxNode;
+  /** The helper whose summary did it, when the transition came from a same-file call. */
+  viaHelper?: string;
+  trail: string[];
+}
+
+/** What a same-file function does to each of its pointer parameters, on every path. */
+export type ParamEffect = { kind: 'ops'; ops: Op[] } | { kind: 'mixed' };
+export type Summary = ParamEffect[];
+
+export interface FunctionInfo {
+  name: string;
+  node: SyntaxNode;
+  body: SyntaxNode;
+  /** Parameter names in order ('' for unnamed). */
+  params: string[];
+}
+
+export interface EngineHost {
+  model: ApiModel;
+  /** Summary of a same-file function, or undefined when it is not one (or cannot be summarized). */
+  summary(name: string): Summary | undefined;
+  /** File-scope variable names (assignments to them hand ownership on). */
+  globals: ReadonlySet<string>;
+}
+
+export interface RunResult {
+  violations: Violation[];
+  /** Object states at the function's exits (for summaries). */
+  exitStates: Record<string, ObjState>[];
+  /** For each CFG-visited syntax node id: the lives seen per object key (for fix safety). */
+  livesAt: Map<number, Map<string, Set<string>>>;
+  partial: boolean;
+}
+
+const MAX_STATES_PER_NODE = 32;
+const MAX_STEPS = 40000;
+const MAX_TRAIL = 12;
+
+export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 'summary'): RunResult {
+  const cfg: Cfg = buildCfg(fn.body);
+  const locals = collectLocals(fn);
+  const aliases = collectAliases(fn, locals);
+  const autoPutVars = collectAutoPut(fn, host.model);
+  const violations: Violation[] = [];
+  const seenViolation = new Set<string>();
+  const exitStates: Record<string, ObjState>[] = [];
+  const livesAt = new Map<number, Map<string, Set<string>>>();
+
+  const report = (kind: ViolationKind, at: SyntaxNode, obj: ObjState, st: PathState, extra: Partial<Violation> = {}): void => {
+    if (mode !== 'check') return;
+    const id = `${kind}:${at.id}:${obj.key}`;
+    if (seenViolation.has(id)) return;
+    seenViolation.add(id);
+    violations.push({ kind, at, obj, trail: [...st.trail], ...extra });
+  };
+
+  const noteLife = (at: SyntaxNode, obj: ObjState): void => {
+    let m = livesAt.get(at.id);
+    if (!m) livesAt.set(at.id, (m = new Map()));
+    let s = m.get(obj.key);
+    if (!s) m.set(obj.key, (s = new Set()));
+    s.add(obj.life);
+  };
+
+  // ---- object resolution -------------------------------------------------------------------
+  /** Which object (container key + embedded member) an argument expression points at. */
+  const resolve = (e: SyntaxNode): { key: string; member: string } | undefined => {
+    const u = unwrap(e);
+    if (u.type === 'call_expression') {
+      const name = calleeName(u);
+      // `no_free_ptr(x)` and friends evaluate to their argument.
+      if (name && host.model.passThrough.has(name) && args(u).length === 1) return resolve(args(u)[0]!);
+      return undefined;
+    }
+    const ap = accessPath(u);
+    // `slots[i]` names a different object on every iteration: not one we can follow.
+    if (!ap || /\[[^\]0-9]/.test(ap.path)) return undefined;
+    if (!ap.addr) {
+      const alias = aliases.get(ap.path);
+      if (alias) return alias;
+      return { key: ap.path, member: '' };
+    }
+    return splitAddr(ap.path);
+  };
+
+  /** The tracked object that a plain path expression belongs to (for uses), if any. */
+  const ownerOf = (path: string, st: PathState): ObjState | undefined => {
+    const alias = aliases.get(path) ?? aliases.get(rootOf(path));
+    if (alias && st.objs[alias.key]) return st.objs[alias.key];
+    for (const key in st.objs) {
+      if (belongsTo(path, key)) return st.objs[key];
+    }
+    return undefined;
+  };
+
+  // ---- conditions ----------------------------------------------------------------------------
+  const valueOf = (e: SyntaxNode, st: PathState): Val | undefined => {
+    const u = unwrap(e);
+    if (u.type === 'call_expression') {
+      const v = st.calls[u.id];
+      if (v) return v;
+      const name = calleeName(u);
+      const a = args(u);
+      if ((name === 'IS_ERR' || name === 'IS_ERR_OR_NULL' || name === 'PTR_ERR_OR_ZERO') && a.length === 1) {
+        const inner = valueOf(a[0]!, st);
+        if (!inner) return undefined;
+        if (name === 'IS_ERR') return inner === 'err' ? 'nonzero' : inner === 'zero' || inner === 'nonnull' ? 'zero' : undefined;
+        if (name === 'IS_ERR_OR_NULL') return inner === 'err' || inner === 'zero' ? 'nonzero' : inner === 'nonnull' ? 'zero' : undefined;
+        return inner === 'err' ? 'neg' : inner === 'nonnull' || inner === 'zero' ? 'zero' : undefined;
+      }
+      return undefined;
+    }
+    if (u.type === 'identifier') return st.cons[u.text];
+    if (u.type === 'assignment_expression' && u.field('operator')?.text === '=') {
+      const l = u.field('left');
+      return l ? valueOf(l, st) : undefined;
+    }
+    if (u.type === 'null' || (u.type === 'number_literal' && /^0+[uUlL]*$/.test(u.text))) return 'zero';
+    if (u.type === 'identifier' && u.text === 'NULL') return 'zero';
+    if (u.type === 'unary_expression' && u.field('operator')?.text === '!') {
+      const v = u.field('argument') && valueOf(u.field('argument')!, st);
+      return v === undefined ? undefined : v === 'zero' ? 'nonzero' : 'zero';
+    }
+    if (u.type === 'binary_expression') {
+      const op = u.field('operator')?.text;
+      const l = u.field('left');
+      const r = u.field('right');
+      if (!l || !r) return undefined;
+      const isZero = (n: SyntaxNode): boolean => {
+        const x = unwrap(n);
+        return x.type === 'null' || x.text === 'NULL' || (x.type === 'number_literal' && /^0+[uUlL]*$/.test(x.text));
+      };
+      const other = isZero(r) ? l : isZero(l) ? r : undefined;
+      if (!other) return undefined;
+      const v = valueOf(other, st);
+      if (!v) return undefined;
+      const truthy = v !== 'zero';
+      const flip = other === r; // `0 < ret` reads the other way round
+      switch (op) {
+        case '==':
+          return truthy ? 'zero' : 'nonzero';
+        case '!=':
+          return truthy ? 'nonzero' : 'zero';
+        case '<':
+          if (flip) return v === 'zero' || v === 'neg' ? 'zero' : undefined;
+          return v === 'neg' ? 'nonzero' : v === 'zero' ? 'zero' : undefined;
+        case '>=':
+          if (flip) return undefined;
+          return v === 'neg' ? 'zero' : v === 'zero' ? 'nonzero' : undefined;
+        case '>':
+          if (flip) return v === 'neg' ? 'nonzero' : v === 'zero' ? 'zero' : undefined;
+          return v === 'neg' || v === 'zero' ? 'zero' : undefined;
+        case '<=':
+          if (flip) return undefined;
+          return v === 'neg' || v === 'zero' ? 'nonzero' : undefined;
+        default:
+          return undefined;
+      }
+    }
+    return undefined;
+  };
+
+  const decide = (e: SyntaxNode, st: PathState): boolean | undefined => {
+    const v = valueOf(e, st);
+    return v === undefined ? undefined : v !== 'zero';
+  };
+
+  // ---- expression evaluation ------------------------------------------------------------------
+  const setObj = (st: PathState, obj: ObjState): PathState => ({ ...st, objs: { ...st.objs, [obj.key]: obj } });
+  const dropObj = (st: PathState, key: string): PathState => {
+    const objs = { ...st.objs };
+    delete objs[key];
+    return { ...st, objs };
+  };
+  const addTrail = (st: PathState, line: string): PathState =>
+    st.trail.length >= MAX_TRAIL ? st : { ...st, trail: [...st.trail, line] };
+
+  const lineOf = (n: SyntaxNode): number => n.startPoint.row + 1;
+
+  const useOf = (n: SyntaxNode, path: string, states: PathState[]): void => {
+    for (const st of states) {
+      const obj = ownerOf(path, st);
+      if (!obj) continue;
+      const v = useCheck(obj);
+      if (v) report(v, n, obj, st);
+    }
+  };
+
+  /** Apply a table entry's transitions (or a helper summary's) to one object, reporting violations. */
+  const applyOps = (
+    st: PathState,
+    key: string,
+    member: string,
+    ops: readonly Op[],
+    at: SyntaxNode,
+    entry: ApiEntry | undefined,
+    helper: string | undefined,
+  ): PathState => {
+    let obj = st.objs[key];
+    if (!obj) {
+      if (ops.every((o) => o === 'escape')) return st;
+      obj = newObject(key, 'unknown', 'unknown');
+      if (autoPutVars.has(key)) obj = { ...obj, autoPut: true };
+    }
+    if (member && obj.member === undefined) obj = { ...obj, member };
+    if (entry?.put && !obj.putName && entry.family !== 'memory') obj = { ...obj, putName: entry.put };
+    noteLife(at, obj);
+    let first = true;
+    for (const op of ops) {
+      const t = applyOp(obj, op, at, entry?.family);
+      if (t.violation && (first || !helper)) {
+        report(t.violation, at, obj, st, helper ? { viaHelper: helper } : {});
+      }
+      obj = t.state;
+      first = false;
+    }
+    return setObj(st, obj);
+  };
+
+  const evalCall = (call: SyntaxNode, states: PathState[], into?: string): PathState[] => {
+    const name = calleeName(call);
+    const a = args(call);
+    const entry = name ? host.model.api.get(name) : undefined;
+    if (entry) {
+      const objArg = typeof entry.object === 'number' ? a[entry.object] : undefined;
+      for (const arg of a) {
+        if (arg === objArg && resolve(arg)) continue;
+        states = evalExpr(arg, states);
+      }
+      if (entry.object === 'ret') return createObject(call, entry, states, into);
+      const ref = objArg ? resolve(objArg) : undefined;
+      if (!ref) return states;
+      const out: PathState[] = [];
+      for (let st of states) {
+        if (entry.fails) {
+          const ok = applyOps(st, ref.key, ref.member, entry.ops, call, entry, undefined);
+          out.push(addTrail({ ...ok, calls: { ...ok.calls, [call.id]: 'zero' } }, `${name}() succeeds (line ${lineOf(call)})`));
+          let bad = applyOps(st, ref.key, ref.member, entry.onFailure ?? [], call, entry, undefined);
+          const obj = bad.objs[ref.key];
+          if (obj && entry.ops.includes('add')) bad = setObj(bad, { ...obj, failAt: call });
+          out.push(addTrail({ ...bad, calls: { ...bad.calls, [call.id]: 'neg' } }, `${name}() fails (line ${lineOf(call)})`));
+        } else {
+          st = applyOps(st, ref.key, ref.member, entry.ops, call, entry, undefined);
+          if (entry.family !== 'sink' && entry.family !== 'memory') st = addTrail(st, `${name}() (line ${lineOf(call)})`);
+          else if (entry.ops.includes('free')) st = addTrail(st, `${name}() frees it (line ${lineOf(call)})`);
+          out.push(st);
+        }
+      }
+      return out;
+    }
+    const summary = name ? host.summary(name) : undefined;
+    if (name && summary) {
+      for (let i = 0; i < a.length; i++) {
+        const effect = summary[i];
+        const ref = resolve(a[i]!);
+        if (!effect || !ref || (effect.kind === 'ops' && effect.ops.length === 0)) {
+          states = evalExpr(a[i]!, states);
+          continue;
+        }
+        const ops: readonly Op[] = effect.kind === 'mixed' ? ['escape'] : effect.ops;
+        states = states.map((st) => {
+          if (effect.kind === 'mixed' && !st.objs[ref.key]) return st;
+          const before = st.objs[ref.key];
+          if (before) {
+            const v = useCheck(before);
+            if (v && !ops.some((o) => o === 'put' || o === 'free')) report(v, a[i]!, before, st);
+          }
+          const next = applyOps(st, ref.key, ref.member, ops, call, undefined, name);
+          return effect.kind === 'ops' ? addTrail(next, `${name}() does ${ops.join(', ')} (line ${lineOf(call)})`) : next;
+        });
+      }
+      return states;
+    }
+    if (call.field('function')?.type !== 'identifier') states = evalExpr(call.field('function')!, states);
+    for (const arg of a) states = evalExpr(arg, states);
+    return states;
+  };
+
+  const createObject = (call: SyntaxNode, entry: ApiEntry, states: PathState[], into: string | undefined): PathState[] => {
+    const out: PathState[] = [];
+    const name = calleeName(call) ?? '';
+    for (let st of states) {
+      if (into !== undefined) st = dropObj(st, into);
+      if (into !== undefined) {
+        const origin = entry.ops.includes('alloc') ? 'alloc' : entry.family === 'reference' ? 'reference' : 'create';
+        let obj = newObject(into, origin, entry.ops.includes('alloc') ? 'raw' : 'unknown');
+        obj = { ...obj, devm: entry.devm === true, allocAt: call };
+        if (entry.family !== 'memory') obj = { ...obj, member: '', putName: entry.put ?? 'put_device', family: entry.family };
+        if (autoPutVars.has(into)) obj = { ...obj, autoPut: true };
+        for (const op of entry.ops) {
+          if (op === 'alloc') continue;
+          obj = applyOp(obj, op, call, entry.family).state;
+        }
+        if (entry.family === 'reference') obj = { ...obj, known: false };
+        const ok = setObj(st, obj);
+        out.push(addTrail({ ...ok, calls: { ...ok.calls, [call.id]: 'nonnull' } }, `${name}() returns an object (line ${lineOf(call)})`));
+      } else {
+        out.push({ ...st, calls: { ...st.calls, [call.id]: 'nonnull' } });
+      }
+      if (entry.fails) {
+        const failVal: Val = entry.fails === 'errptr' ? 'err' : 'zero';
+        out.push(addTrail({ ...st, calls: { ...st.calls, [call.id]: failVal } }, `${name}() fails (line ${lineOf(call)})`));
+        if (entry.fails === 'errptr-or-null') out.push({ ...st, calls: { ...st.calls, [call.id]: 'err' } });
+      }
+    }
+    return out;
+  };
+
+  const evalAssign = (lhs: SyntaxNode, rhs: SyntaxNode | undefined, op: string, states: PathState[]): PathState[] => {
+    const lp = accessPath(lhs);
+    const lhsPath = lp && !lp.addr ? lp.path : undefined;
+    const r = rhs ? unwrap(rhs) : undefined;
+    const rName = r && r.type === 'call_expression' ? calleeName(r) : undefined;
+    const rEntry = rName ? host.model.api.get(rName) : undefined;
+    let created: string | undefined;
+    if (r && rEntry && rEntry.object === 'ret' && lhsPath && op === '=') {
+      states = evalCall(r, states, lhsPath);
+      created = lhsPath;
+    } else if (r) {
+      states = evalExpr(r, states);
+    }
+    if (!lhsPath) return evalExpr(lhs, states);
+    const isLocal = locals.has(lhsPath);
+    const rref = r && op === '=' ? resolve(r) : undefined;
+    return states.map((st) => {
+      // Writing into a member of a tracked object is a use of it.
+      if (lhsPath.includes('->') || lhsPath.includes('.') || lhsPath.includes('[')) {
+        const owner = ownerOf(lhsPath, st);
+        if (owner && owner.key !== lhsPath) {
+          const v = useCheck(owner);
+          if (v) report(v, lhs, owner, st);
+        }
+      }
+      if (op !== '=') {
+        const cons = { ...st.cons };
+        delete cons[lhsPath];
+        return { ...st, cons };
+      }
+      // Reassigning the pointer forgets the object it held (and anything reached through it).
+      for (const key of Object.keys(st.objs)) {
+        if (key === created) continue;
+        if (key === lhsPath || key.startsWith(`${lhsPath}->`) || key.startsWith(`${lhsPath}.`)) st = dropObj(st, key);
+      }
+      // `struct device *d __free(put_device) = &x->dev;` hands x's reference to the scope-exit put.
+      if (rref && autoPutVars.has(lhsPath) && st.objs[rref.key]) st = setObj(st, { ...st.objs[rref.key]!, autoPut: true });
+      if (rref && !created && st.objs[rref.key] && (!isLocal || lhsPath.includes('->') || lhsPath.includes('.'))) {
+        const o = st.objs[rref.key]!;
+        st = setObj(st, { ...o, escaped: true, ops: [...o.ops, 'escape'] });
+      }
+      const cons = { ...st.cons };
+      const v = r ? literalVal(r) ?? valueOf(r, st) : undefined;
+      if (v) cons[lhsPath] = v;
+      else delete cons[lhsPath];
+      return { ...st, cons };
+    });
+  };
+
+  const evalExpr = (n: SyntaxNode, states: PathState[]): PathState[] => {
+    if (states.length === 0) return states;
+    switch (n.type) {
+      case 'call_expression':
+        return evalCall(n, states);
+      case 'assignment_expression': {
+        const l = n.field('left');
+        const op = n.field('operator')?.text ?? '=';
+        return l ? evalAssign(l, n.field('right'), op, states) : states;
+      }
+      case 'identifier':
+      case 'field_expression':
+      case 'subscript_expression': {
+        const ap = accessPath(n);
+        if (ap) {
+          useOf(n, ap.path, states);
+          if (n.type === 'subscript_expression' && n.field('index')) return evalExpr(n.field('index')!, states);
+          return states;
+        }
+        break;
+      }
+      case 'pointer_expression': {
+        const ap = accessPath(n);
+        if (ap) {
+          useOf(n, ap.path, states);
+          return states;
+        }
+        break;
+      }
+      case 'sizeof_expression':
+      case 'alignof_expression':
+      case 'offsetof_expression':
+      case 'string_literal':
+      case 'concatenated_string':
+      case 'number_literal':
+      case 'char_literal':
+      case 'comment':
+        return states;
+      case 'declaration':
+        return evalDeclaration(n, states);
+      case 'update_expression': {
+        const arg = n.field('argument');
+        if (arg) {
+          const ap = accessPath(arg);
+          if (ap) {
+            useOf(arg, ap.path, states);
+            return states.map((st) => {
+              if (!(ap.path in st.cons)) return st;
+              const cons = { ...st.cons };
+              delete cons[ap.path];
+              return { ...st, cons };
+            });
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    for (const k of n.kids) states = evalExpr(k, states);
+    return states;
+  };
+
+  const evalDeclaration = (n: SyntaxNode, states: PathState[]): PathState[] => {
+    for (const d of n.kids) {
+      if (d.type === 'init_declarator') {
+        const name = declaratorName(d.field('declarator'));
+        const value = d.field('value');
+        if (name && value && value.type !== 'initializer_list') {
+          states = evalAssign(name, value, '=', states);
+        } else if (value) {
+          states = evalExpr(value, states);
+        }
+      }
+    }
+    return states;
+  };
+
+  const evalReturn = (n: SyntaxNode, states: PathState[]): PathState[] => {
+    const e = n.kids[0];
+    if (!e) return states.map((st) => ({ ...st, retAt: n }));
+    states = evalExpr(e, states);
+    const ref = resolve(e);
+    return states.map((st) => {
+      let s: PathState = { ...st, retAt: n };
+      const obj = ref && (s.objs[ref.key] ?? ownerOf(ref.key, s));
+      if (obj && ref && (obj.key === ref.key)) {
+        s = setObj(s, { ...obj, escaped: true, ops: [...obj.ops, 'escape'] });
+      }
+      return s;
+    });
+  };
+
+  // ---- the worklist ---------------------------------------------------------------------------
+  const initial: PathState = { objs: {}, cons: {}, calls: {}, trail: [] };
+  let start = initial;
+  if (mode === 'summary') {
+    const objs: Record<string, ObjState> = {};
+    for (const p of fn.params) if (p) objs[p] = newObject(p, 'unknown', 'unknown');
+    start = { ...initial, objs };
+  }
+  const seen = new Map<number, Set<string>>();
+  const queue: { node: number; st: PathState }[] = [{ node: cfg.entry, st: start }];
+  let steps = 0;
+  let partial = false;
+
+  const enqueue = (node: number, st: PathState): void => {
+    const key = keyOf(st);
+    let set = seen.get(node);
+    if (!set) seen.set(node, (set = new Set()));
+    if (set.has(key)) return;
+    if (set.size >= MAX_STATES_PER_NODE) {
+      partial = true;
+      return;
+    }
+    set.add(key);
+    queue.push({ node, st });
+  };
+
+  while (queue.length) {
+    if (++steps > MAX_STEPS) {
+      partial = true;
+      break;
+    }
+    const { node: id, st: raw } = queue.pop()!;
+    const node = cfg.nodes[id]!;
+    const st: PathState = Object.keys(raw.calls).length ? { ...raw, calls: {} } : raw;
+    switch (node.kind) {
+      case 'entry':
+      case 'nop':
+        for (const s of node.succ) enqueue(s, st);
+        break;
+      case 'stmt': {
+        const out = evalExpr(node.syntax!, [st]);
+        for (const o of out) for (const s of node.succ) enqueue(s, o);
+        break;
+      }
+      case 'return': {
+        const out = evalReturn(node.syntax!, [st]);
+        for (const o of out) for (const s of node.succ) enqueue(s, o);
+        break;
+      }
+      case 'iterate': {
+        // The macro's arguments that are plain variables are its cursors: reassigned every turn.
+        let out = st;
+        walk(node.syntax!, (n) => {
+          if (n.type === 'identifier' && n.parent?.type !== 'field_expression' && n.parent?.type !== 'call_expression') {
+            for (const key of Object.keys(out.objs)) if (rootOf(key) === n.text && !key.startsWith('&')) out = dropObj(out, key);
+            if (n.text in out.cons) {
+              const cons = { ...out.cons };
+              delete cons[n.text];
+              out = { ...out, cons };
+            }
+          }
+          return n.type !== 'call_expression';
+        });
+        for (const s of node.succ) enqueue(s, out);
+        break;
+      }
+      case 'branch': {
+        const cond = node.syntax!;
+        const out = evalExpr(cond, [st]);
+        for (const o of out) {
+          const d = decide(cond, o);
+          if (d !== false) enqueue(node.succ[0]!, refine(cond, o, true));
+          if (d !== true) enqueue(node.succ[1]!, refine(cond, o, false));
+        }
+        break;
+      }
+      case 'exit': {
+        exitStates.push({ ...st.objs });
+        for (const key in st.objs) {
+          const obj = st.objs[key]!;
+          const v = exitCheck(obj);
+          if (v === 'leak') report(v, obj.failAt!, obj, st, st.retAt ? { exitAt: st.retAt } : {});
+          else if (v === 'double-put') report(v, obj.putAt!, obj, st);
+        }
+        break;
+      }
+    }
+  }
+  return { violations, exitStates, livesAt, partial };
+}
+
+/** After `if (p)` / `if (!p)` on a plain variable, the branch knows whether it is zero. */
+function refine(cond: SyntaxNode, st: PathState, taken: boolean): PathState {
+  const u = unwrap(cond);
+  if (u.type === 'identifier' && !(u.text in st.cons)) {
+    return { ...st, cons: { ...st.cons, [u.text]: taken ? 'nonzero' : 'zero' } };
+  }
+  return st;
+}
+
+function keyOf(st: PathState): string {
+  const parts: string[] = [];
+  for (const k of Object.keys(st.objs).sort()) parts.push(`${k}=${stateKey(st.objs[k]!)}`);
+  parts.push('|');
+  for (const k of Object.keys(st.cons).sort()) parts.push(`${k}:${st.cons[k]}`);
+  return parts.join(' ');
+}
+
+function literalVal(n: SyntaxNode): Val | undefined {
+  if (n.type === 'null' || n.text === 'NULL' || n.type === 'false') return 'zero';
+  if (n.type === 'true') return 'nonzero';
+  if (n.type === 'number_literal') return /^0+[uUlL]*$|^0x0+$/.test(n.text) ? 'zero' : 'nonzero';
+  if (n.type === 'unary_expression' && n.field('operator')?.text === '-') {
+    const a = n.field('argument');
+    if (a && (a.type === 'identifier' || a.type === 'number_literal') && /^E[A-Z0-9]+$|^[1-9]/.test(a.text)) return 'neg';
+  }
+  return undefined;
+}
+
+/** `&x->dev` → container `x`, member `dev`; `&s.dev` → container `&s`; `&obj` → container `&obj`. */
+function splitAddr(path: string): { key: string; member: string } {
+  const arrow = path.lastIndexOf('->');
+  if (arrow >= 0) {
+    const key = path.slice(0, arrow);
+    const rest = path.slice(arrow + 2);
+    // `&x->a.b.c`: the member is `a.b.c` of container x.
+    return { key, member: rest };
+  }
+  const dot = path.indexOf('.');
+  if (dot >= 0) return { key: `&${path.slice(0, dot)}`, member: path.slice(dot + 1) };
+  return { key: `&${path}`, member: '' };
+}
+
+function rootOf(path: string): string {
+  const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(path);
+  return m ? m[0] : path;
+}
+
+/** Does the expression path denote the object with this key or a member of it? */
+function belongsTo(path: string, key: string): boolean {
+  if (key.startsWith('&')) {
+    const base = key.slice(1);
+    return path === base || path.startsWith(`${base}.`) || path.startsWith(`${base}[`);
+  }
+  return path === key || path.startsWith(`${key}->`) || path.startsWith(`${key}.`) || path.startsWith(`${key}[`);
+}
+
+/** Names declared in the function (parameters and locals). */
+function collectLocals(fn: FunctionInfo): Set<string> {
+  const out = new Set(fn.params.filter(Boolean));
+  walk(fn.body, (n) => {
+    if (n.type === 'declaration') {
+      for (const d of n.kids) {
+        const name = declaratorName(d.type === 'init_declarator' ? d.field('declarator') : d);
+        if (name && d.type !== 'primitive_type' && d.type !== 'type_identifier') out.add(name.text);
+      }
+    }
+  });
+  return out;
+}
+
+/**
+ * Local pointers assigned exactly once from `&container->member` (`struct device *dev = &pdev->dev;`)
+ * or another path are aliases of that object for the whole function.
+ */
+function collectAliases(fn: FunctionInfo, locals: Set<string>): Map<string, { key: string; member: string }> {
+  const assigned = new Map<string, SyntaxNode[]>();
+  const note = (name: string, value: SyntaxNode): void => {
+    if (!locals.has(name) || fn.params.includes(name)) return;
+    const list = assigned.get(name) ?? [];
+    list.push(value);
+    assigned.set(name, list);
+  };
+  walk(fn.body, (n) => {
+    if (n.type === 'init_declarator') {
+      const name = declaratorName(n.field('declarator'));
+      const v = n.field('value');
+      if (name && v) note(name.text, v);
+    } else if (n.type === 'assignment_expression') {
+      const l = n.field('left');
+      const r = n.field('right');
+      if (l && r && unwrap(l).type === 'identifier') note(unwrap(l).text, n.field('operator')?.text === '=' ? r : l);
+    }
+  });
+  const out = new Map<string, { key: string; member: string }>();
+  for (const [name, values] of assigned) {
+    if (values.length !== 1) continue;
+    const ap = accessPath(values[0]!);
+    if (!ap || !ap.addr) continue;
+    const { key, member } = splitAddr(ap.path);
+    if (key === name) continue;
+    out.set(name, { key, member });
+  }
+  return out;
+}
+
+/** Variables declared with `__free(<put>)`: the put runs at scope exit (include/linux/cleanup.h). */
+function collectAutoPut(fn: FunctionInfo, model: ApiModel): Set<string> {
+  const out = new Set<string>();
+  walk(fn.body, (n) => {
+    if (n.type !== 'declaration') return true;
+    const m = /__free\s*\(\s*([A-Za-z_]\w*)\s*\)/.exec(n.text);
+    if (m && model.api.get(m[1]!)?.ops.includes('put')) {
+      for (const d of n.kids) {
+        const name = declaratorName(d.type === 'init_declarator' ? d.field('declarator') : d);
+        if (name && (d.type === 'init_declarator' || d.type.endsWith('declarator'))) out.add(name.text);
+      }
+    }
+    return false;
+  });
+  return out;
+}

@@ -1,0 +1,74 @@
+// File-level facts the rules need: functions, file-scope variables, and release callbacks named by
+// kobj_type / device_type / class initializers, with whether each release frees anything.
+import { declaratorName, walk, type SyntaxNode } from './syntax';
+import type { FunctionInfo } from './engine';
+
+export interface FileFacts {
+  functions: Map<string, FunctionInfo>;
+  globals: Set<string>;
+  /** Initializer name (`foo_ktype`) → its `.release` function name. */
+  releaseOf: Map<string, string>;
+}
+
+const FREE_CALLS = /\b(?:kfree|kvfree|kfree_sensitive|vfree|kmem_cache_free|kfree_rcu|kvfree_rcu|call_rcu|free_\w+|\w+_free|\w+_release|\w+_destroy|put_device|kobject_put)\s*\(/;
+
+export function collectFacts(root: SyntaxNode): FileFacts {
+  const functions = new Map<string, FunctionInfo>();
+  const globals = new Set<string>();
+  const releaseOf = new Map<string, string>();
+  for (const top of root.kids) {
+    if (top.type === 'function_definition') {
+      const info = functionInfo(top);
+      if (info) functions.set(info.name, info);
+    } else if (top.type === 'declaration') {
+      for (const d of top.kids) {
+        if (d.type !== 'init_declarator' && !d.type.endsWith('declarator') && d.type !== 'identifier') continue;
+        const name = declaratorName(d.type === 'init_declarator' ? d.field('declarator') : d);
+        if (!name) continue;
+        globals.add(name.text);
+        const value = d.type === 'init_declarator' ? d.field('value') : undefined;
+        if (value?.type === 'initializer_list') {
+          const rel = designated(value, 'release') ?? designated(value, 'dev_release');
+          if (rel) releaseOf.set(name.text, rel);
+        }
+      }
+    }
+  }
+  return { functions, globals, releaseOf };
+}
+
+/** `.field = ident` inside an initializer list. */
+function designated(list: SyntaxNode, field: string): string | undefined {
+  for (const pair of list.kids) {
+    if (pair.type !== 'initializer_pair') continue;
+    const d = pair.kids[0];
+    const v = pair.field('value');
+    if (d?.type === 'field_designator' && d.text === `.${field}` && v?.type === 'identifier') return v.text;
+  }
+  return undefined;
+}
+
+export function functionInfo(def: SyntaxNode): FunctionInfo | undefined {
+  let d = def.field('declarator');
+  while (d && d.type !== 'function_declarator') d = d.field('declarator');
+  const name = d?.field('declarator');
+  const body = def.field('body');
+  if (!d || !name || name.type !== 'identifier' || !body) return undefined;
+  const params: string[] = [];
+  for (const p of d.field('parameters')?.kids ?? []) {
+    if (p.type !== 'parameter_declaration') continue;
+    params.push(declaratorName(p.field('declarator'))?.text ?? '');
+  }
+  return { name: name.text, node: def, body, params };
+}
+
+/** Does this release function free (or hand to something that frees) anything? */
+export function releaseFrees(fn: FunctionInfo | undefined): boolean | undefined {
+  if (!fn) return undefined;
+  let frees = false;
+  walk(fn.body, (n) => {
+    if (n.type === 'call_expression' && FREE_CALLS.test(n.text)) frees = true;
+    return !frees;
+  });
+  return frees;
+}

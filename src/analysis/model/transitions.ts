@@ -1,0 +1,145 @@
+// The lifetime state machine: one tracked object's state and what each primitive transition does to
+// it. The rules read the violations it reports; the simulator replays the same function concretely.
+import type { Family, Op } from './api-table';
+import type { SyntaxNode } from '../syntax';
+
+/**
+ * - unknown: came from outside (parameter, global, field); its refcount is the caller's business.
+ * - raw: memory is ours, nothing initialized (kzalloc'd).
+ * - live: initialized, we hold `held` references (known) or `held` more than at entry (unknown).
+ * - dead: our last reference is gone and nobody else is known to hold one: released (freed).
+ * - maybe-dead: a put dropped what may be the last reference.
+ * - freed: kfree'd.
+ * - undone: a failure undid the init (kset_register): the caller frees the memory, no put.
+ */
+export type Life = 'unknown' | 'raw' | 'live' | 'dead' | 'maybe-dead' | 'freed' | 'undone';
+
+/** Where the object came from. */
+export type Origin = 'alloc' | 'create' | 'reference' | 'unknown';
+
+/** Stable violation kinds, shared with the simulator. */
+export type ViolationKind =
+  | 'free-while-referenced'
+  | 'use-after-put'
+  | 'free-after-put'
+  | 'double-put'
+  | 'put-uninitialized'
+  | 'leak'
+  | 'use-after-free'
+  | 'double-free';
+
+export interface ObjState {
+  /** Access path of the pointer to the container: `x`, `chan->dev`, `&static_obj`. */
+  key: string;
+  origin: Origin;
+  devm: boolean;
+  life: Life;
+  /** References we hold (known objects) or hold beyond what we came in with (unknown ones). */
+  held: number;
+  /** True when the refcount is fully known (initialized or created in this function). */
+  known: boolean;
+  inSysfs: boolean;
+  escaped: boolean;
+  /** A `__free(put_device)` variable: the put happens automatically at scope exit. */
+  autoPut: boolean;
+  family?: Family;
+  /** Embedded member the lifetime calls use (`dev`, `kobj`), '' when the pointer is the object. */
+  member?: string;
+  /** The put function the initializing call names (put_device, kobject_put…). */
+  putName?: string;
+  allocAt?: SyntaxNode;
+  initAt?: SyntaxNode;
+  failAt?: SyntaxNode;
+  putAt?: SyntaxNode;
+  /** Transitions applied in this function (for helper summaries), capped. */
+  ops: Op[];
+}
+
+export interface Transition {
+  state: ObjState;
+  violation?: ViolationKind;
+}
+
+export function newObject(key: string, origin: Origin, life: Life): ObjState {
+  return { key, origin, devm: false, life, held: 0, known: life === 'raw', inSysfs: false, escaped: false, autoPut: false, ops: [] };
+}
+
+const MAX_OPS = 8;
+const MAX_HELD = 3;
+
+function record(s: ObjState, op: Op): Op[] {
+  return s.ops.length >= MAX_OPS ? s.ops : [...s.ops, op];
+}
+
+/** Apply one primitive transition. `at` is the call that does it. */
+export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family): Transition {
+  const ops = record(s, op);
+  switch (op) {
+    case 'alloc':
+      return { state: { ...newObject(s.key, 'alloc', 'raw'), allocAt: at, ops } };
+    case 'init': {
+      if (s.life === 'live') return { state: { ...s, ops } };
+      const next: ObjState = { ...s, life: 'live', held: 1, known: true, initAt: at, ops };
+      if (family) next.family = family;
+      return { state: next };
+    }
+    case 'add': {
+      // device_add()/kobject_add() need an initialized object: if we did not see the init, the caller did.
+      const next: ObjState = { ...s, inSysfs: true, ops };
+      if (s.life === 'unknown') next.life = 'live';
+      if (family && !s.family) next.family = family;
+      return { state: next };
+    }
+    case 'get': {
+      const next: ObjState = { ...s, held: Math.min(s.held + 1, MAX_HELD), ops };
+      if (s.life === 'unknown' || s.life === 'maybe-dead') next.life = 'live';
+      return { state: next };
+    }
+    case 'put': {
+      if (s.life === 'raw') return { state: { ...s, putAt: at, ops }, violation: 'put-uninitialized' };
+      if (s.life === 'undone' || s.life === 'freed') return { state: { ...s, ops } };
+      if (s.life === 'dead' || s.life === 'maybe-dead') {
+        return { state: { ...s, held: s.held - 1, ops }, violation: 'double-put' };
+      }
+      const held = s.held - 1;
+      if (held > 0) return { state: { ...s, held, putAt: at, ops } };
+      const last: Life = s.known ? 'dead' : 'maybe-dead';
+      // Without CONFIG_DEBUG_KOBJECT_RELEASE the last put cleans up at once (kobject_cleanup()).
+      return { state: { ...s, held, life: last, inSysfs: s.known ? false : s.inSysfs, putAt: at, ops } };
+    }
+    case 'del':
+      return { state: { ...s, inSysfs: false, ops } };
+    case 'free': {
+      const next: ObjState = { ...s, life: 'freed', ops };
+      if (s.life === 'live') return { state: next, violation: 'free-while-referenced' };
+      if (s.life === 'dead' || s.life === 'maybe-dead') return { state: next, violation: 'free-after-put' };
+      if (s.life === 'freed') return { state: next, violation: 'double-free' };
+      return { state: next };
+    }
+    case 'reset':
+      return { state: { ...s, life: 'undone', held: 0, inSysfs: false, ops } };
+    case 'escape':
+      return { state: { ...s, escaped: true, ops } };
+  }
+}
+
+/** Reading or passing the object (or a member of it). */
+export function useCheck(s: ObjState): ViolationKind | undefined {
+  if (s.escaped) return undefined;
+  if (s.life === 'dead' || s.life === 'maybe-dead') return 'use-after-put';
+  if (s.life === 'freed') return 'use-after-free';
+  return undefined;
+}
+
+/** At a function exit: what is left behind. */
+export function exitCheck(s: ObjState): ViolationKind | undefined {
+  if (s.escaped) return undefined;
+  if (s.autoPut && (s.life === 'dead' || s.life === 'maybe-dead') && s.putAt) return 'double-put';
+  if (s.life === 'live' && !s.autoPut && s.failAt && (s.origin === 'alloc' || s.origin === 'create') && s.held > 0) return 'leak';
+  return undefined;
+}
+
+/** A short key of what matters for feasibility and findings (not the event locations). */
+export function stateKey(s: ObjState): string {
+  return `${s.life}/${s.held}/${s.inSysfs ? 1 : 0}${s.escaped ? 1 : 0}${s.autoPut ? 1 : 0}${s.failAt ? 1 : 0}/${s.origin}`;
+}

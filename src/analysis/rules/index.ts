@@ -1,0 +1,9 @@
+// The rule registry: every rule file is listed here (a test checks files, docs and fixtures agree).
+import type { RuleDefinition } from './rule';
+import { rule as kfreeInsteadOfPut } from './kfree-instead-of-put';
+import { rule as missingPutOnError } from './missing-put-on-error';
+import { rule as useAfterPut } from './use-after-put';
+import { rule as doublePut } from './double-put';
+import { rule as putBeforeInit } from './put-before-init';
+
+export const RULES: readonly RuleDefinition[] = [kfreeInsteadOfPut, missingPutOnError, useAfterPut, doublePut, putBeforeInit];

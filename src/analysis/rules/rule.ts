@@ -1,0 +1,125 @@
+// What a rule is: metadata, message templates keyed by id, and a function from the model's violations
+// to findings. Rules never interpret the kernel API themselves; they read the state machine's verdicts.
+import type { FunctionInfo, RunResult, Violation } from '../engine';
+import type { FileFacts } from '../facts';
+import type { ObjState, ViolationKind } from '../model/transitions';
+import type { SyntaxNode } from '../syntax';
+import type { Confidence, Finding, Fix, RelatedLocation, Severity, TextEdit } from '../types';
+
+export interface RuleContext {
+  fn: FunctionInfo;
+  run: RunResult;
+  facts: FileFacts;
+  text: string;
+}
+
+export interface RuleDefinition {
+  id: string;
+  description: string;
+  severity: Severity;
+  /** How often a finding of this rule is right, as measured on real kernel code (docs/field-report.md). */
+  confidence: Confidence;
+  messages: Readonly<Record<string, string>>;
+  /** The violation kinds this rule reports. */
+  kinds: readonly ViolationKind[];
+  check(v: Violation, ctx: RuleContext): Finding | undefined;
+}
+
+/** `x`, `chan->dev`; a static object's key `&foo` reads as `foo`. */
+export function objectName(o: ObjState): string {
+  return o.key.startsWith('&') ? o.key.slice(1) : o.key;
+}
+
+/** The expression that names the refcounted part: `&x->dev`, `x`, `&foo.kobj`. */
+export function refExpr(o: ObjState): string {
+  if (!o.member) return o.key.startsWith('&') ? o.key : o.key;
+  if (o.key.startsWith('&')) return `&${o.key.slice(1)}.${o.member}`;
+  return `&${o.key}->${o.member}`;
+}
+
+/** The put that drops this object's reference: `put_device(&x->dev)`. */
+export function putCall(o: ObjState): string {
+  const put = o.putName && o.putName !== 'kref_put' ? o.putName : 'put_device';
+  const arg = o.family === 'platform' ? o.key : refExpr(o);
+  return `${put}(${arg})`;
+}
+
+export function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
+}
+
+export function lineOf(n: SyntaxNode): number {
+  return n.startPoint.row + 1;
+}
+
+export function related(n: SyntaxNode | undefined, message: string): RelatedLocation[] {
+  return n ? [{ range: n.range, message }] : [];
+}
+
+export function finding(
+  rule: RuleDefinition,
+  messageId: string,
+  values: Record<string, string>,
+  v: Violation,
+  ctx: RuleContext,
+  extra: { related?: RelatedLocation[]; fixes?: Fix[]; confidence?: Confidence; at?: SyntaxNode } = {},
+): Finding {
+  const at = extra.at ?? v.at;
+  return {
+    rule: rule.id,
+    severity: rule.severity,
+    confidence: extra.confidence ?? rule.confidence,
+    messageId,
+    message: fill(rule.messages[messageId] ?? messageId, values),
+    range: at.range,
+    function: ctx.fn.name,
+    related: extra.related ?? [],
+    fixes: extra.fixes ?? [],
+    trace: v.trail,
+  };
+}
+
+/** The statement that contains a node (expression_statement / declaration / return). */
+export function statementOf(n: SyntaxNode): SyntaxNode | undefined {
+  for (let p: SyntaxNode | undefined = n; p; p = p.parent) {
+    if (p.type === 'expression_statement' || p.type === 'return_statement' || p.type === 'declaration') return p;
+    if (p.type === 'compound_statement' || p.type === 'function_definition') return undefined;
+  }
+  return undefined;
+}
+
+/** Edit that deletes a statement, with its whole line when it is alone on it. */
+export function deleteStatement(stmt: SyntaxNode, text: string): TextEdit {
+  const lineStart = text.lastIndexOf('\n', stmt.start - 1) + 1;
+  const before = text.slice(lineStart, stmt.start);
+  let lineEnd = text.indexOf('\n', stmt.end);
+  if (lineEnd < 0) lineEnd = text.length;
+  const after = text.slice(stmt.end, lineEnd);
+  if (/^\s*$/.test(before) && /^\s*$/.test(after)) {
+    return {
+      range: { start: { line: stmt.startPoint.row, character: 0 }, end: { line: stmt.endPoint.row + 1, character: 0 } },
+      newText: '',
+    };
+  }
+  return { range: stmt.range, newText: '' };
+}
+
+/** The indentation of the line a node starts on. */
+export function indentOf(n: SyntaxNode, text: string): string {
+  const lineStart = text.lastIndexOf('\n', n.start - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart))![0];
+}
+
+/** One indentation step in the kernel's style (a tab), or what the file uses. */
+export function indentUnit(text: string): string {
+  const m = /\n( {2,8})\S/.exec(text);
+  return /\n\t/.test(text) || !m ? '\t' : m[1]!;
+}
+
+/** True when every state that reached `at` had the object in one of these lives. */
+export function onlyLives(ctx: RuleContext, at: SyntaxNode, key: string, lives: readonly string[]): boolean {
+  const seen = ctx.run.livesAt.get(at.id)?.get(key);
+  if (!seen || seen.size === 0) return false;
+  for (const l of seen) if (!lives.includes(l)) return false;
+  return true;
+}

@@ -1,0 +1,120 @@
+// Command-line parsing: argv (without node and the script) → a Command, or a UsageError with one line.
+import { availableParallelism } from 'node:os';
+
+export const FORMATS = ['text', 'json', 'sarif'] as const;
+export type OutputFormat = (typeof FORMATS)[number];
+
+/** Workers are capped here: past a handful, start-up and memory cost more than they bring. */
+export const MAX_JOBS = 8;
+
+export interface CheckCommand {
+  kind: 'check';
+  format: OutputFormat;
+  /** Rule ids from --rule, in the order given, without duplicates (empty: every rule). */
+  rules: string[];
+  jobs: number;
+  paths: string[];
+}
+
+export type Command = CheckCommand | { kind: 'help' } | { kind: 'version' };
+
+/** A mistake in the command line: main prints `kobject-lifetime: <message>` and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const HELP = `Usage: kobject-lifetime check [options] PATH...
+
+Finds object-lifetime bugs (kobject, struct device, kref) in Linux kernel C code.
+Folders are searched recursively for .c and .h files (names starting with a dot are skipped).
+
+Options:
+  --format text|json|sarif  output format (default: text)
+  --rule ID                 run only this rule (repeatable)
+  --jobs N                  analyse with N worker threads (default: CPUs, at most ${MAX_JOBS})
+  -h, --help                show this help
+  -V, --version             show the version
+
+Exit status: 0 no finding, 1 findings, 2 usage or I/O error.
+`;
+
+export function defaultJobs(): number {
+  return Math.max(1, Math.min(availableParallelism(), MAX_JOBS));
+}
+
+function isFormat(value: string): value is OutputFormat {
+  return (FORMATS as readonly string[]).includes(value);
+}
+
+function parseJobs(value: string): number {
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1) {
+    throw new UsageError(`--jobs needs a positive whole number, not '${value}'`);
+  }
+  return Math.min(Number(value), MAX_JOBS);
+}
+
+export function parseArgs(argv: readonly string[], jobsDefault: number = defaultJobs()): Command {
+  let format: OutputFormat = 'text';
+  const rules: string[] = [];
+  let jobs = jobsDefault;
+  const positionals: string[] = [];
+  let help = false;
+  let version = false;
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg === '-h' || arg === '--help') {
+      help = true;
+      continue;
+    }
+    if (arg === '-V' || arg === '--version') {
+      version = true;
+      continue;
+    }
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = eq === -1 ? arg : arg.slice(0, eq);
+      if (name !== '--format' && name !== '--rule' && name !== '--jobs') {
+        throw new UsageError(`unknown option: ${name}`);
+      }
+      let value: string;
+      if (eq !== -1) {
+        value = arg.slice(eq + 1);
+      } else {
+        const next = argv[i + 1];
+        if (next === undefined || next.startsWith('-')) throw new UsageError(`${name} needs a value`);
+        value = next;
+        i++;
+      }
+      if (name === '--format') {
+        if (!isFormat(value)) {
+          throw new UsageError(`unknown format: ${value} (expected ${FORMATS.join(', ')})`);
+        }
+        format = value;
+      } else if (name === '--rule') {
+        if (value === '') throw new UsageError('--rule needs a value');
+        if (!rules.includes(value)) rules.push(value);
+      } else {
+        jobs = parseJobs(value);
+      }
+      continue;
+    }
+    if (arg.startsWith('-') && arg !== '-') {
+      throw new UsageError(`unknown option: ${arg}`);
+    }
+    positionals.push(arg);
+  }
+
+  if (help) return { kind: 'help' };
+  if (version) return { kind: 'version' };
+  const [command, ...paths] = positionals;
+  if (command === undefined) throw new UsageError('missing command (try --help)');
+  if (command !== 'check') throw new UsageError(`unknown command: ${command} (try --help)`);
+  if (paths.length === 0) throw new UsageError('check needs at least one PATH');
+  if (paths.includes('')) throw new UsageError('empty PATH');
+  return { kind: 'check', format, rules, jobs, paths };
+}
