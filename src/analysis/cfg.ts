@@ -143,6 +143,29 @@ export function buildCfg(body: SyntaxNode): Cfg {
         }
         return n;
       }
+      case 'preproc_if':
+      case 'preproc_ifdef':
+      case 'preproc_elif':
+      case 'preproc_elifdef': {
+        // Either arm of a conditional-compilation block may be what the kernel is built with.
+        const skip = new Set([s.field('name'), s.field('condition'), s.field('alternative')]);
+        let n = next;
+        const body = s.kids.filter((k) => !skip.has(k));
+        for (let i = body.length - 1; i >= 0; i--) n = build(body[i], n, ctx);
+        const alt = s.field('alternative');
+        const other = alt ? build(alt, next, ctx) : next;
+        return n === other ? n : add('nop', undefined, [n, other], '#if');
+      }
+      case 'preproc_else': {
+        let n = next;
+        for (let i = s.kids.length - 1; i >= 0; i--) n = build(s.kids[i], n, ctx);
+        return n;
+      }
+      case 'preproc_call':
+      case 'preproc_def':
+      case 'preproc_function_def':
+      case 'preproc_include':
+        return next;
       case 'break_statement':
         return ctx.breakTo ?? next;
       case 'continue_statement':

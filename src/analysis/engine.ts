@@ -62,6 +62,8 @@ export interface RunResult {
 }
 
 const MAX_STATES_PER_NODE = 32;
+const PUT_LIKE = /(?:^|_)(?:put|unregister)(?:_|$)/;
+const UNEVALUATED = new Set(['typeof', '__typeof__', '__typeof', 'typeof_member', 'sizeof_field', 'offsetof', 'ARRAY_SIZE', 'BUILD_BUG_ON']);
 const MAX_STEPS = 40000;
 const MAX_TRAIL = 12;
 
@@ -229,14 +231,18 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     if (!obj) {
       if (ops.every((o) => o === 'escape')) return st;
       obj = newObject(key, 'unknown', 'unknown');
+      const root = rootOf(key.startsWith('&') ? key.slice(1) : key);
+      obj = { ...obj, external: fn.params.includes(root) || !locals.has(root) };
       if (autoPutVars.has(key)) obj = { ...obj, autoPut: true };
     }
     if (member && obj.member === undefined) obj = { ...obj, member };
     if (entry?.put && !obj.putName && entry.family !== 'memory') obj = { ...obj, putName: entry.put };
     noteLife(at, obj);
     let first = true;
+    let prev: Op | undefined;
     for (const op of ops) {
-      const t = applyOp(obj, op, at, entry?.family);
+      const t = applyOp(obj, op, at, entry?.family, prev);
+      prev = op;
       if (t.violation && (first || !helper)) {
         report(t.violation, at, obj, st, helper ? { viaHelper: helper } : {});
       }
@@ -248,6 +254,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
 
   const evalCall = (call: SyntaxNode, states: PathState[], into?: string): PathState[] => {
     const name = calleeName(call);
+    // typeof(*dev->p) and friends name a type: nothing is evaluated.
+    if (name && UNEVALUATED.has(name)) return states;
     const a = args(call);
     const entry = name ? host.model.api.get(name) : undefined;
     if (entry) {
@@ -301,6 +309,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       return states;
     }
     if (call.field('function')?.type !== 'identifier') states = evalExpr(call.field('function')!, states);
+    // An unknown `*_put()` after a put drops another reference (subsys_put()): not a use.
+    if (name && PUT_LIKE.test(name)) return states;
     for (const arg of a) states = evalExpr(arg, states);
     return states;
   };
@@ -372,8 +382,9 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       }
       // `struct device *d __free(put_device) = &x->dev;` hands x's reference to the scope-exit put.
       if (rref && autoPutVars.has(lhsPath) && st.objs[rref.key]) st = setObj(st, { ...st.objs[rref.key]!, autoPut: true });
-      if (rref && !created && st.objs[rref.key] && (!isLocal || lhsPath.includes('->') || lhsPath.includes('.'))) {
-        const o = st.objs[rref.key]!;
+      if (rref && !created && (!isLocal || lhsPath.includes('->') || lhsPath.includes('.'))) {
+        // Stored somewhere that outlives the function: whatever happens later is someone else's.
+        const o = st.objs[rref.key] ?? newObject(rref.key, 'unknown', 'unknown');
         st = setObj(st, { ...o, escaped: true, ops: [...o.ops, 'escape'] });
       }
       const cons = { ...st.cons };
@@ -413,6 +424,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
         }
         break;
       }
+      case 'macro_type_specifier':
+      case 'type_descriptor':
       case 'sizeof_expression':
       case 'alignof_expression':
       case 'offsetof_expression':
@@ -570,9 +583,21 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
 
 /** After `if (p)` / `if (!p)` on a plain variable, the branch knows whether it is zero. */
 function refine(cond: SyntaxNode, st: PathState, taken: boolean): PathState {
-  const u = unwrap(cond);
+  let u = unwrap(cond);
+  let truth = taken;
+  if (u.type === 'binary_expression') {
+    const op = u.field('operator')?.text;
+    const r = u.field('right');
+    const l = u.field('left');
+    const isZero = (n: SyntaxNode | undefined): boolean => !!n && (literalVal(unwrap(n)) === 'zero' || n.text === 'NULL');
+    if ((op === '==' || op === '!=') && l && isZero(r)) {
+      u = unwrap(l);
+      truth = op === '!=' ? taken : !taken;
+    } else return st;
+  }
+  if (u.type === 'assignment_expression' && u.field('operator')?.text === '=') u = unwrap(u.field('left')!);
   if (u.type === 'identifier' && !(u.text in st.cons)) {
-    return { ...st, cons: { ...st.cons, [u.text]: taken ? 'nonzero' : 'zero' } };
+    return { ...st, cons: { ...st.cons, [u.text]: truth ? 'nonzero' : 'zero' } };
   }
   return st;
 }

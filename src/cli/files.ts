@@ -53,6 +53,8 @@ export function comparePaths(a: string, b: string): number {
 }
 
 function joinPath(dir: string, name: string): string {
+  // `check .` names files `a.c`, not `./a.c`; any other folder keeps the spelling it was given.
+  if (dir === '.' || dir === `.${sep}` || dir === './') return name;
   return dir.endsWith('/') || dir.endsWith(sep) ? dir + name : dir + sep + name;
 }
 

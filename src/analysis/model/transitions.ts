@@ -40,6 +40,8 @@ export interface ObjState {
   known: boolean;
   inSysfs: boolean;
   escaped: boolean;
+  /** Reached through a parameter or a global: whoever gave it to us may hold more references. */
+  external: boolean;
   /** A `__free(put_device)` variable: the put happens automatically at scope exit. */
   autoPut: boolean;
   family?: Family;
@@ -61,7 +63,7 @@ export interface Transition {
 }
 
 export function newObject(key: string, origin: Origin, life: Life): ObjState {
-  return { key, origin, devm: false, life, held: 0, known: life === 'raw', inSysfs: false, escaped: false, autoPut: false, ops: [] };
+  return { key, origin, devm: false, life, held: 0, known: life === 'raw', inSysfs: false, escaped: false, external: false, autoPut: false, ops: [] };
 }
 
 const MAX_OPS = 8;
@@ -72,7 +74,7 @@ function record(s: ObjState, op: Op): Op[] {
 }
 
 /** Apply one primitive transition. `at` is the call that does it. */
-export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family): Transition {
+export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family, prev?: Op): Transition {
   const ops = record(s, op);
   switch (op) {
     case 'alloc':
@@ -98,8 +100,13 @@ export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family): T
     case 'put': {
       if (s.life === 'raw') return { state: { ...s, putAt: at, ops }, violation: 'put-uninitialized' };
       if (s.life === 'undone' || s.life === 'freed') return { state: { ...s, ops } };
-      if (s.life === 'dead' || s.life === 'maybe-dead') {
-        return { state: { ...s, held: s.held - 1, ops }, violation: 'double-put' };
+      if (s.life === 'dead') return { state: { ...s, held: s.held - 1, ops }, violation: 'double-put' };
+      // After a put of an object whose refcount we never knew, another put may drop someone else's
+      // reference (device_destroy(): put the lookup's, then unregister): nothing provable.
+      // A plain second put of the one reference this function took is still provably one too many.
+      if (s.life === 'maybe-dead') {
+        const twice = prev !== 'del' && s.held === 0 && (s.origin === 'reference' || !s.external);
+        return twice ? { state: { ...s, held: -1, ops }, violation: 'double-put' } : { state: { ...s, held: s.held - 1, ops } };
       }
       const held = s.held - 1;
       if (held > 0) return { state: { ...s, held, putAt: at, ops } };
@@ -126,7 +133,11 @@ export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family): T
 /** Reading or passing the object (or a member of it). */
 export function useCheck(s: ObjState): ViolationKind | undefined {
   if (s.escaped) return undefined;
-  if (s.life === 'dead' || s.life === 'maybe-dead') return 'use-after-put';
+  if (s.life === 'dead') return 'use-after-put';
+  // An object we did not create is at risk after a put that consumed the reference we were handed,
+  // or after we dropped the reference we took on an object nothing else is known to pin.
+  // Silent only when a get and its put balanced out on something the caller still holds.
+  if (s.life === 'maybe-dead') return s.held < 0 || !s.external ? 'use-after-put' : undefined;
   if (s.life === 'freed') return 'use-after-free';
   return undefined;
 }
