@@ -108,6 +108,8 @@ export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family, pr
         const twice = prev !== 'del' && s.held === 0 && (s.origin === 'reference' || !s.external);
         return twice ? { state: { ...s, held: -1, ops }, violation: 'double-put' } : { state: { ...s, held: s.held - 1, ops } };
       }
+      // Unregister drops the registration's reference: on an object we only looked up, ours remains.
+      if (prev === 'del' && !s.known && s.held > 0) return { state: { ...s, putAt: at, ops } };
       const held = s.held - 1;
       if (held > 0) return { state: { ...s, held, putAt: at, ops } };
       const last: Life = s.known ? 'dead' : 'maybe-dead';
