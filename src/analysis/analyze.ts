@@ -2,7 +2,7 @@
 // every function that uses a lifetime API, and turn the model's violations into findings.
 import type { Tree } from 'web-tree-sitter';
 import { runFunction, type EngineHost, type FunctionInfo, type Summary } from './engine';
-import { collectFacts, type FileFacts } from './facts';
+import { collectFacts, releaseFrees, type FileFacts } from './facts';
 import type { Op } from './model/api-table';
 import type { ApiModel } from './model/model';
 import { normalizeKernelC } from './normalize';
@@ -71,6 +71,10 @@ function summaryHost(facts: FileFacts, model: ApiModel): EngineHost {
   const host: EngineHost = {
     model,
     globals: facts.globals,
+    releaseFrees: (name: string) => {
+      const fn = facts.functions.get(name);
+      return fn ? releaseFrees(fn) : undefined;
+    },
     summary(name: string): Summary | undefined {
       if (memo.has(name)) return memo.get(name);
       const fn = facts.functions.get(name);

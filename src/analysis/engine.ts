@@ -50,6 +50,8 @@ export interface EngineHost {
   summary(name: string): Summary | undefined;
   /** File-scope variable names (assignments to them hand ownership on). */
   globals: ReadonlySet<string>;
+  /** Whether a same-file function used as a release frees anything (undefined: not in this file). */
+  releaseFrees(name: string): boolean | undefined;
 }
 
 export interface RunResult {
@@ -63,6 +65,11 @@ export interface RunResult {
 
 const MAX_STATES_PER_NODE = 32;
 const PUT_LIKE = /(?:^|_)(?:put|unregister)(?:_|$)/;
+/** Unknown callees whose names say they may initialize what they are given. */
+const MAY_INIT = /(?:add|register|init|setup|create|attach|probe|alloc)/i;
+/** Callees that never initialize or take over an object passed to them (names, logging, locks…). */
+const NEUTRAL =
+  /^(?:dev_|pr_|printk|netdev_|mutex_|spin_lock|raw_spin_lock|init_|INIT_|memset|memcpy|str|snprintf|sprintf|scnprintf|kasprintf|kstrdup|kobject_set_name|ida_|atomic_|refcount_|WARN|BUG|set_bit|clear_bit|test_bit|devm_|platform_get_|of_property_|device_property_|fwnode_property_|dma_set_|pci_read_|pci_write_|readl|writel|ioread|iowrite)/;
 const UNEVALUATED = new Set(['typeof', '__typeof__', '__typeof', 'typeof_member', 'sizeof_field', 'offsetof', 'ARRAY_SIZE', 'BUILD_BUG_ON']);
 const MAX_STEPS = 40000;
 const MAX_TRAIL = 12;
@@ -258,6 +265,12 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     if (name && UNEVALUATED.has(name)) return states;
     const a = args(call);
     const entry = name ? host.model.api.get(name) : undefined;
+    // kref_put(&x->ref, rel) whose rel frees nothing (it only completes, say) ends no lifetime.
+    const krefRelease = entry?.family === 'kref' && entry.ops.includes('put') ? a[1] && unwrap(a[1]) : undefined;
+    if (krefRelease?.type === 'identifier' && host.releaseFrees(krefRelease.text) === false) {
+      for (const arg of a) states = evalExpr(arg, states);
+      return states;
+    }
     if (entry) {
       const objArg = typeof entry.object === 'number' ? a[entry.object] : undefined;
       for (const arg of a) {
@@ -312,7 +325,17 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     // An unknown `*_put()` after a put drops another reference (subsys_put()): not a use.
     if (name && PUT_LIKE.test(name)) return states;
     for (const arg of a) states = evalExpr(arg, states);
-    return states;
+    if (!name || NEUTRAL.test(name) || !MAY_INIT.test(name)) return states;
+    // An unknown registration-like function handed an uninitialized object may initialize it
+    // (rio_add_device() calls device_register()): from here on its state is not ours to claim.
+    return states.map((st) => {
+      for (const arg of a) {
+        const ref = resolve(arg);
+        const o = ref && st.objs[ref.key];
+        if (o && o.life === 'raw') st = setObj(st, { ...o, life: 'unknown', known: false });
+      }
+      return st;
+    });
   };
 
   const createObject = (call: SyntaxNode, entry: ApiEntry, states: PathState[], into: string | undefined): PathState[] => {

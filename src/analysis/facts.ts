@@ -16,7 +16,16 @@ export function collectFacts(root: SyntaxNode): FileFacts {
   const functions = new Map<string, FunctionInfo>();
   const globals = new Set<string>();
   const releaseOf = new Map<string, string>();
-  for (const top of root.kids) {
+  const tops: SyntaxNode[] = [];
+  // File-scope items, including those inside #ifdef CONFIG_… blocks.
+  const gather = (n: SyntaxNode): void => {
+    for (const k of n.kids) {
+      if (k.type.startsWith('preproc_if') || k.type === 'preproc_else' || k.type.startsWith('preproc_elif')) gather(k);
+      else tops.push(k);
+    }
+  };
+  gather(root);
+  for (const top of tops) {
     if (top.type === 'function_definition') {
       const info = functionInfo(top);
       if (info) functions.set(info.name, info);

@@ -4,7 +4,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { version } from '../../package.json';
 import { HELP, parseArgs, UsageError, type CheckCommand } from './args';
 import { collectFiles, IoError } from './files';
-import { formatJson, formatSarif, formatText, summaryLine, countFindings } from './format';
+import { countFindings, formatJson, formatSarif, formatText, summaryLine } from './format';
 import { loadAnalyzer } from './load-analyzer';
 import { runPool } from './pool';
 import { checkFiles, summarize, type FileOutcome } from './runner';
@@ -43,18 +43,18 @@ async function check(command: CheckCommand): Promise<number> {
   const { report, notes, ioError } = summarize(outcomes);
   if (ioError !== undefined) throw new IoError(ioError);
 
-  let err = '';
-  for (const note of [...walkNotes, ...notes]) err += `${note.file}: note: ${note.text}\n`;
-  let out: string;
-  if (command.format === 'json') out = formatJson(report);
-  else if (command.format === 'sarif')
-    out = formatSarif(report, { version, rules: analyzer.rules }, process.cwd());
-  else {
-    out = formatText(report);
-    err += summaryLine(report) + '\n';
+  // Notes first, then the findings, then (text only) the summary as the last line.
+  let notesText = '';
+  for (const note of [...walkNotes, ...notes]) notesText += `${note.file}: note: ${note.text}\n`;
+  if (notesText !== '') process.stderr.write(notesText);
+  if (command.format === 'json') {
+    process.stdout.write(formatJson(report));
+  } else if (command.format === 'sarif') {
+    process.stdout.write(formatSarif(report, { version, rules: analyzer.rules }, process.cwd()));
+  } else {
+    process.stdout.write(formatText(report));
+    process.stderr.write(summaryLine(report) + '\n');
   }
-  if (err !== '') process.stderr.write(err);
-  process.stdout.write(out);
   return countFindings(report) > 0 ? 1 : 0;
 }
 
@@ -89,7 +89,8 @@ if (!isMainThread && isWorkerInit(workerData)) {
   // A reader that stops early (`| head`) is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
+    process.stderr.write(`${NAME}: cannot write the output: ${error.message}\n`);
+    process.exit(2);
   });
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

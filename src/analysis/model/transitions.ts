@@ -134,13 +134,16 @@ export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family, pr
 
 /** Reading or passing the object (or a member of it). */
 export function useCheck(s: ObjState): ViolationKind | undefined {
+  if (s.life === 'freed') return 'use-after-free';
+  // We took a reference and dropped it again on an object nothing else is known to pin: storing the
+  // pointer somewhere (priv->md = obj) did not take another reference.
+  if (s.life === 'maybe-dead' && s.held === 0 && !s.external && s.origin !== 'alloc') return 'use-after-put';
   if (s.escaped) return undefined;
   if (s.life === 'dead') return 'use-after-put';
   // An object we did not create is at risk after a put that consumed the reference we were handed,
   // or after we dropped the reference we took on an object nothing else is known to pin.
   // Silent only when a get and its put balanced out on something the caller still holds.
   if (s.life === 'maybe-dead') return s.held < 0 || !s.external ? 'use-after-put' : undefined;
-  if (s.life === 'freed') return 'use-after-free';
   return undefined;
 }
 
