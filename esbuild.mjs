@@ -1,9 +1,11 @@
 // One build for every bundle. Node bundles are CommonJS; web-tree-sitter's CJS build needs no
 // import.meta.url, and its .wasm files are copied beside the bundles and loaded by explicit path.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
+// dist/test/ is rebuilt from scratch so that a deleted test file leaves no stale bundle behind.
+rmSync('dist/test', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 for (const [from, to] of [
   ['node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/web-tree-sitter.wasm'],

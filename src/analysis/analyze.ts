@@ -16,7 +16,8 @@ export interface AnalyzeFileOptions {
   timeBudgetMs?: number;
 }
 
-const IGNORE = /\/\*\s*kobject-lifetime:\s*ignore\s+([\w-]+(?:\s*,\s*[\w-]+)*)\s*\*\/|\/\/\s*kobject-lifetime:\s*ignore\s+([\w-]+(?:\s*,\s*[\w-]+)*)/g;
+const IGNORE =
+  /\/\*\s*kobject-lifetime:\s*ignore\s+([\w-]+(?:\s*,\s*[\w-]+)*)\s*\*\/|\/\/\s*kobject-lifetime:\s*ignore\s+([\w-]+(?:\s*,\s*[\w-]+)*)/g;
 
 export function analyzeText(
   text: string,
@@ -61,7 +62,12 @@ export function analyzeText(
   }
   // Functions that use no lifetime API are counted too (for the parse-coverage figure).
   const kept = applyIgnores(findings, text);
-  kept.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule));
+  kept.sort(
+    (a, b) =>
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character ||
+      a.rule.localeCompare(b.rule),
+  );
   return partial ? { findings: kept, stats, partial } : { findings: kept, stats };
 }
 
@@ -135,6 +141,10 @@ function applyIgnores(findings: Finding[], text: string): Finding[] {
   });
 }
 
-export function ruleInfo(r: RuleDefinition): { id: string; description: string; severity: RuleDefinition['severity'] } {
+export function ruleInfo(r: RuleDefinition): {
+  id: string;
+  description: string;
+  severity: RuleDefinition['severity'];
+} {
   return { id: r.id, description: r.description, severity: r.severity };
 }

@@ -2,7 +2,15 @@
 // States are merged per CFG node by what matters (object states + value constraints) and bounded,
 // so big functions never explode; violations carry the path that leads to them.
 import { buildCfg, type Cfg } from './cfg';
-import { applyOp, exitCheck, newObject, stateKey, useCheck, type ObjState, type ViolationKind } from './model/transitions';
+import {
+  applyOp,
+  exitCheck,
+  newObject,
+  stateKey,
+  useCheck,
+  type ObjState,
+  type ViolationKind,
+} from './model/transitions';
 import type { ApiEntry, Op } from './model/api-table';
 import type { ApiModel } from './model/model';
 import { accessPath, args, calleeName, declaratorName, unwrap, walk, type SyntaxNode } from './syntax';
@@ -70,7 +78,16 @@ const MAY_INIT = /(?:add|register|init|setup|create|attach|probe|alloc)/i;
 /** Callees that never initialize or take over an object passed to them (names, logging, locks…). */
 const NEUTRAL =
   /^(?:dev_|pr_|printk|netdev_|mutex_|spin_lock|raw_spin_lock|init_|INIT_|memset|memcpy|str|snprintf|sprintf|scnprintf|kasprintf|kstrdup|kobject_set_name|ida_|atomic_|refcount_|WARN|BUG|set_bit|clear_bit|test_bit|devm_|platform_get_|of_property_|device_property_|fwnode_property_|dma_set_|pci_read_|pci_write_|readl|writel|ioread|iowrite)/;
-const UNEVALUATED = new Set(['typeof', '__typeof__', '__typeof', 'typeof_member', 'sizeof_field', 'offsetof', 'ARRAY_SIZE', 'BUILD_BUG_ON']);
+const UNEVALUATED = new Set([
+  'typeof',
+  '__typeof__',
+  '__typeof',
+  'typeof_member',
+  'sizeof_field',
+  'offsetof',
+  'ARRAY_SIZE',
+  'BUILD_BUG_ON',
+]);
 const MAX_STEPS = 40000;
 const MAX_TRAIL = 12;
 
@@ -84,7 +101,13 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
   const exitStates: Record<string, ObjState>[] = [];
   const livesAt = new Map<number, Map<string, Set<string>>>();
 
-  const report = (kind: ViolationKind, at: SyntaxNode, obj: ObjState, st: PathState, extra: Partial<Violation> = {}): void => {
+  const report = (
+    kind: ViolationKind,
+    at: SyntaxNode,
+    obj: ObjState,
+    st: PathState,
+    extra: Partial<Violation> = {},
+  ): void => {
     if (mode !== 'check') return;
     const id = `${kind}:${at.id}:${obj.key}`;
     if (seenViolation.has(id)) return;
@@ -142,8 +165,10 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       if ((name === 'IS_ERR' || name === 'IS_ERR_OR_NULL' || name === 'PTR_ERR_OR_ZERO') && a.length === 1) {
         const inner = valueOf(a[0]!, st);
         if (!inner) return undefined;
-        if (name === 'IS_ERR') return inner === 'err' ? 'nonzero' : inner === 'zero' || inner === 'nonnull' ? 'zero' : undefined;
-        if (name === 'IS_ERR_OR_NULL') return inner === 'err' || inner === 'zero' ? 'nonzero' : inner === 'nonnull' ? 'zero' : undefined;
+        if (name === 'IS_ERR')
+          return inner === 'err' ? 'nonzero' : inner === 'zero' || inner === 'nonnull' ? 'zero' : undefined;
+        if (name === 'IS_ERR_OR_NULL')
+          return inner === 'err' || inner === 'zero' ? 'nonzero' : inner === 'nonnull' ? 'zero' : undefined;
         return inner === 'err' ? 'neg' : inner === 'nonnull' || inner === 'zero' ? 'zero' : undefined;
       }
       return undefined;
@@ -166,7 +191,11 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       if (!l || !r) return undefined;
       const isZero = (n: SyntaxNode): boolean => {
         const x = unwrap(n);
-        return x.type === 'null' || x.text === 'NULL' || (x.type === 'number_literal' && /^0+[uUlL]*$/.test(x.text));
+        return (
+          x.type === 'null' ||
+          x.text === 'NULL' ||
+          (x.type === 'number_literal' && /^0+[uUlL]*$/.test(x.text))
+        );
       };
       const other = isZero(r) ? l : isZero(l) ? r : undefined;
       if (!other) return undefined;
@@ -204,7 +233,10 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
   };
 
   // ---- expression evaluation ------------------------------------------------------------------
-  const setObj = (st: PathState, obj: ObjState): PathState => ({ ...st, objs: { ...st.objs, [obj.key]: obj } });
+  const setObj = (st: PathState, obj: ObjState): PathState => ({
+    ...st,
+    objs: { ...st.objs, [obj.key]: obj },
+  });
   const dropObj = (st: PathState, key: string): PathState => {
     const objs = { ...st.objs };
     delete objs[key];
@@ -266,7 +298,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     const a = args(call);
     const entry = name ? host.model.api.get(name) : undefined;
     // kref_put(&x->ref, rel) whose rel frees nothing (it only completes, say) ends no lifetime.
-    const krefRelease = entry?.family === 'kref' && entry.ops.includes('put') ? a[1] && unwrap(a[1]) : undefined;
+    const krefRelease =
+      entry?.family === 'kref' && entry.ops.includes('put') ? a[1] && unwrap(a[1]) : undefined;
     if (krefRelease?.type === 'identifier' && host.releaseFrees(krefRelease.text) === false) {
       for (const arg of a) states = evalExpr(arg, states);
       return states;
@@ -284,14 +317,25 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       for (let st of states) {
         if (entry.fails) {
           const ok = applyOps(st, ref.key, ref.member, entry.ops, call, entry, undefined);
-          out.push(addTrail({ ...ok, calls: { ...ok.calls, [call.id]: 'zero' } }, `${name}() succeeds (line ${lineOf(call)})`));
+          out.push(
+            addTrail(
+              { ...ok, calls: { ...ok.calls, [call.id]: 'zero' } },
+              `${name}() succeeds (line ${lineOf(call)})`,
+            ),
+          );
           let bad = applyOps(st, ref.key, ref.member, entry.onFailure ?? [], call, entry, undefined);
           const obj = bad.objs[ref.key];
           if (obj && entry.ops.includes('add')) bad = setObj(bad, { ...obj, failAt: call });
-          out.push(addTrail({ ...bad, calls: { ...bad.calls, [call.id]: 'neg' } }, `${name}() fails (line ${lineOf(call)})`));
+          out.push(
+            addTrail(
+              { ...bad, calls: { ...bad.calls, [call.id]: 'neg' } },
+              `${name}() fails (line ${lineOf(call)})`,
+            ),
+          );
         } else {
           st = applyOps(st, ref.key, ref.member, entry.ops, call, entry, undefined);
-          if (entry.family !== 'sink' && entry.family !== 'memory') st = addTrail(st, `${name}() (line ${lineOf(call)})`);
+          if (entry.family !== 'sink' && entry.family !== 'memory')
+            st = addTrail(st, `${name}() (line ${lineOf(call)})`);
           else if (entry.ops.includes('free')) st = addTrail(st, `${name}() frees it (line ${lineOf(call)})`);
           out.push(st);
         }
@@ -316,7 +360,9 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
             if (v && !ops.some((o) => o === 'put' || o === 'free')) report(v, a[i]!, before, st);
           }
           const next = applyOps(st, ref.key, ref.member, ops, call, undefined, name);
-          return effect.kind === 'ops' ? addTrail(next, `${name}() does ${ops.join(', ')} (line ${lineOf(call)})`) : next;
+          return effect.kind === 'ops'
+            ? addTrail(next, `${name}() does ${ops.join(', ')} (line ${lineOf(call)})`)
+            : next;
         });
       }
       return states;
@@ -338,16 +384,26 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     });
   };
 
-  const createObject = (call: SyntaxNode, entry: ApiEntry, states: PathState[], into: string | undefined): PathState[] => {
+  const createObject = (
+    call: SyntaxNode,
+    entry: ApiEntry,
+    states: PathState[],
+    into: string | undefined,
+  ): PathState[] => {
     const out: PathState[] = [];
     const name = calleeName(call) ?? '';
     for (let st of states) {
       if (into !== undefined) st = dropObj(st, into);
       if (into !== undefined) {
-        const origin = entry.ops.includes('alloc') ? 'alloc' : entry.family === 'reference' ? 'reference' : 'create';
+        const origin = entry.ops.includes('alloc')
+          ? 'alloc'
+          : entry.family === 'reference'
+            ? 'reference'
+            : 'create';
         let obj = newObject(into, origin, entry.ops.includes('alloc') ? 'raw' : 'unknown');
         obj = { ...obj, devm: entry.devm === true, allocAt: call };
-        if (entry.family !== 'memory') obj = { ...obj, member: '', putName: entry.put ?? 'put_device', family: entry.family };
+        if (entry.family !== 'memory')
+          obj = { ...obj, member: '', putName: entry.put ?? 'put_device', family: entry.family };
         if (autoPutVars.has(into)) obj = { ...obj, autoPut: true };
         for (const op of entry.ops) {
           if (op === 'alloc') continue;
@@ -355,20 +411,35 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
         }
         if (entry.family === 'reference') obj = { ...obj, known: false };
         const ok = setObj(st, obj);
-        out.push(addTrail({ ...ok, calls: { ...ok.calls, [call.id]: 'nonnull' } }, `${name}() returns an object (line ${lineOf(call)})`));
+        out.push(
+          addTrail(
+            { ...ok, calls: { ...ok.calls, [call.id]: 'nonnull' } },
+            `${name}() returns an object (line ${lineOf(call)})`,
+          ),
+        );
       } else {
         out.push({ ...st, calls: { ...st.calls, [call.id]: 'nonnull' } });
       }
       if (entry.fails) {
         const failVal: Val = entry.fails === 'errptr' ? 'err' : 'zero';
-        out.push(addTrail({ ...st, calls: { ...st.calls, [call.id]: failVal } }, `${name}() fails (line ${lineOf(call)})`));
+        out.push(
+          addTrail(
+            { ...st, calls: { ...st.calls, [call.id]: failVal } },
+            `${name}() fails (line ${lineOf(call)})`,
+          ),
+        );
         if (entry.fails === 'errptr-or-null') out.push({ ...st, calls: { ...st.calls, [call.id]: 'err' } });
       }
     }
     return out;
   };
 
-  const evalAssign = (lhs: SyntaxNode, rhs: SyntaxNode | undefined, op: string, states: PathState[]): PathState[] => {
+  const evalAssign = (
+    lhs: SyntaxNode,
+    rhs: SyntaxNode | undefined,
+    op: string,
+    states: PathState[],
+  ): PathState[] => {
     const lp = accessPath(lhs);
     const lhsPath = lp && !lp.addr ? lp.path : undefined;
     const r = rhs ? unwrap(rhs) : undefined;
@@ -401,17 +472,19 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       // Reassigning the pointer forgets the object it held (and anything reached through it).
       for (const key of Object.keys(st.objs)) {
         if (key === created) continue;
-        if (key === lhsPath || key.startsWith(`${lhsPath}->`) || key.startsWith(`${lhsPath}.`)) st = dropObj(st, key);
+        if (key === lhsPath || key.startsWith(`${lhsPath}->`) || key.startsWith(`${lhsPath}.`))
+          st = dropObj(st, key);
       }
       // `struct device *d __free(put_device) = &x->dev;` hands x's reference to the scope-exit put.
-      if (rref && autoPutVars.has(lhsPath) && st.objs[rref.key]) st = setObj(st, { ...st.objs[rref.key]!, autoPut: true });
+      if (rref && autoPutVars.has(lhsPath) && st.objs[rref.key])
+        st = setObj(st, { ...st.objs[rref.key]!, autoPut: true });
       if (rref && !created && (!isLocal || lhsPath.includes('->') || lhsPath.includes('.'))) {
         // Stored somewhere that outlives the function: whatever happens later is someone else's.
         const o = st.objs[rref.key] ?? newObject(rref.key, 'unknown', 'unknown');
         st = setObj(st, { ...o, escaped: true, ops: [...o.ops, 'escape'] });
       }
       const cons = { ...st.cons };
-      const v = r ? literalVal(r) ?? valueOf(r, st) : undefined;
+      const v = r ? (literalVal(r) ?? valueOf(r, st)) : undefined;
       if (v) cons[lhsPath] = v;
       else delete cons[lhsPath];
       return { ...st, cons };
@@ -434,7 +507,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
         const ap = accessPath(n);
         if (ap) {
           useOf(n, ap.path, states);
-          if (n.type === 'subscript_expression' && n.field('index')) return evalExpr(n.field('index')!, states);
+          if (n.type === 'subscript_expression' && n.field('index'))
+            return evalExpr(n.field('index')!, states);
           return states;
         }
         break;
@@ -506,7 +580,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     return states.map((st) => {
       let s: PathState = { ...st, retAt: n };
       const obj = ref && (s.objs[ref.key] ?? ownerOf(ref.key, s));
-      if (obj && ref && (obj.key === ref.key)) {
+      if (obj && ref && obj.key === ref.key) {
         s = setObj(s, { ...obj, escaped: true, ops: [...obj.ops, 'escape'] });
       }
       return s;
@@ -566,8 +640,13 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
         // The macro's arguments that are plain variables are its cursors: reassigned every turn.
         let out = st;
         walk(node.syntax!, (n) => {
-          if (n.type === 'identifier' && n.parent?.type !== 'field_expression' && n.parent?.type !== 'call_expression') {
-            for (const key of Object.keys(out.objs)) if (rootOf(key) === n.text && !key.startsWith('&')) out = dropObj(out, key);
+          if (
+            n.type === 'identifier' &&
+            n.parent?.type !== 'field_expression' &&
+            n.parent?.type !== 'call_expression'
+          ) {
+            for (const key of Object.keys(out.objs))
+              if (rootOf(key) === n.text && !key.startsWith('&')) out = dropObj(out, key);
             if (n.text in out.cons) {
               const cons = { ...out.cons };
               delete cons[n.text];
@@ -612,7 +691,8 @@ function refine(cond: SyntaxNode, st: PathState, taken: boolean): PathState {
     const op = u.field('operator')?.text;
     const r = u.field('right');
     const l = u.field('left');
-    const isZero = (n: SyntaxNode | undefined): boolean => !!n && (literalVal(unwrap(n)) === 'zero' || n.text === 'NULL');
+    const isZero = (n: SyntaxNode | undefined): boolean =>
+      !!n && (literalVal(unwrap(n)) === 'zero' || n.text === 'NULL');
     if ((op === '==' || op === '!=') && l && isZero(r)) {
       u = unwrap(l);
       truth = op === '!=' ? taken : !taken;
@@ -639,7 +719,8 @@ function literalVal(n: SyntaxNode): Val | undefined {
   if (n.type === 'number_literal') return /^0+[uUlL]*$|^0x0+$/.test(n.text) ? 'zero' : 'nonzero';
   if (n.type === 'unary_expression' && n.field('operator')?.text === '-') {
     const a = n.field('argument');
-    if (a && (a.type === 'identifier' || a.type === 'number_literal') && /^E[A-Z0-9]+$|^[1-9]/.test(a.text)) return 'neg';
+    if (a && (a.type === 'identifier' || a.type === 'number_literal') && /^E[A-Z0-9]+$|^[1-9]/.test(a.text))
+      return 'neg';
   }
   return undefined;
 }
@@ -669,7 +750,9 @@ function belongsTo(path: string, key: string): boolean {
     const base = key.slice(1);
     return path === base || path.startsWith(`${base}.`) || path.startsWith(`${base}[`);
   }
-  return path === key || path.startsWith(`${key}->`) || path.startsWith(`${key}.`) || path.startsWith(`${key}[`);
+  return (
+    path === key || path.startsWith(`${key}->`) || path.startsWith(`${key}.`) || path.startsWith(`${key}[`)
+  );
 }
 
 /** Names declared in the function (parameters and locals). */
@@ -706,7 +789,8 @@ function collectAliases(fn: FunctionInfo, locals: Set<string>): Map<string, { ke
     } else if (n.type === 'assignment_expression') {
       const l = n.field('left');
       const r = n.field('right');
-      if (l && r && unwrap(l).type === 'identifier') note(unwrap(l).text, n.field('operator')?.text === '=' ? r : l);
+      if (l && r && unwrap(l).type === 'identifier')
+        note(unwrap(l).text, n.field('operator')?.text === '=' ? r : l);
     }
   });
   const out = new Map<string, { key: string; member: string }>();

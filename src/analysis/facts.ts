@@ -10,7 +10,8 @@ export interface FileFacts {
   releaseOf: Map<string, string>;
 }
 
-const FREE_CALLS = /\b(?:kfree|kvfree|kfree_sensitive|vfree|kmem_cache_free|kfree_rcu|kvfree_rcu|call_rcu|free_\w+|\w+_free|\w+_release|\w+_destroy|put_device|kobject_put)\s*\(/;
+const FREE_CALLS =
+  /\b(?:kfree|kvfree|kfree_sensitive|vfree|kmem_cache_free|kfree_rcu|kvfree_rcu|call_rcu|free_\w+|\w+_free|\w+_release|\w+_destroy|put_device|kobject_put)\s*\(/;
 
 export function collectFacts(root: SyntaxNode): FileFacts {
   const functions = new Map<string, FunctionInfo>();
@@ -20,7 +21,8 @@ export function collectFacts(root: SyntaxNode): FileFacts {
   // File-scope items, including those inside #ifdef CONFIG_… blocks.
   const gather = (n: SyntaxNode): void => {
     for (const k of n.kids) {
-      if (k.type.startsWith('preproc_if') || k.type === 'preproc_else' || k.type.startsWith('preproc_elif')) gather(k);
+      if (k.type.startsWith('preproc_if') || k.type === 'preproc_else' || k.type.startsWith('preproc_elif'))
+        gather(k);
       else tops.push(k);
     }
   };
@@ -31,7 +33,8 @@ export function collectFacts(root: SyntaxNode): FileFacts {
       if (info) functions.set(info.name, info);
     } else if (top.type === 'declaration') {
       for (const d of top.kids) {
-        if (d.type !== 'init_declarator' && !d.type.endsWith('declarator') && d.type !== 'identifier') continue;
+        if (d.type !== 'init_declarator' && !d.type.endsWith('declarator') && d.type !== 'identifier')
+          continue;
         const name = declaratorName(d.type === 'init_declarator' ? d.field('declarator') : d);
         if (!name) continue;
         globals.add(name.text);

@@ -42,8 +42,13 @@ export async function createAnalyzer(wasm: WasmBytes, extension?: ModelExtension
       } catch (e) {
         // Bad input never escapes as an exception: report it as a partial (empty) result.
         const message = e instanceof Error ? e.message : String(e);
-        return { findings: [], stats: { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 }, partial: `analysis failed: ${message}` };
+        return {
+          findings: [],
+          stats: { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 },
+          partial: `analysis failed: ${message}`,
+        };
       }
     },
   };
 }
+export { applyEdits, safeFixEdits } from './fixes';

@@ -4,20 +4,75 @@
 
 /** Annotation macros without arguments that only decorate a declaration: blanked. */
 const ANNOTATIONS = [
-  '__user', '__iomem', '__init', '__exit', '__initdata', '__initconst', '__exitdata', '__ref',
-  '__refdata', '__must_check', '__rcu', '__percpu', '__force', '__always_unused', '__maybe_unused',
-  '__always_inline', '__noinline', 'noinline', '__cold', '__weak', '__read_mostly', '__ro_after_init',
-  '__devinit', '__devexit', '__kprobes', 'notrace', '__noreturn', '__pure', '__visible', '__used',
-  '__latent_entropy', '__nocast', '__safe', '__private', '__bitwise', '__sched', '__deprecated',
-  '__meminit', '__meminitdata', '__init_or_module', '__iomem_ptr', '__kernel', '__counted_by_ptr',
-  '__acquires_shared', '__randomize_layout', '__no_randomize_layout', '__packed', '__nonstring',
+  '__user',
+  '__iomem',
+  '__init',
+  '__exit',
+  '__initdata',
+  '__initconst',
+  '__exitdata',
+  '__ref',
+  '__refdata',
+  '__must_check',
+  '__rcu',
+  '__percpu',
+  '__force',
+  '__always_unused',
+  '__maybe_unused',
+  '__always_inline',
+  '__noinline',
+  'noinline',
+  '__cold',
+  '__weak',
+  '__read_mostly',
+  '__ro_after_init',
+  '__devinit',
+  '__devexit',
+  '__kprobes',
+  'notrace',
+  '__noreturn',
+  '__pure',
+  '__visible',
+  '__used',
+  '__latent_entropy',
+  '__nocast',
+  '__safe',
+  '__private',
+  '__bitwise',
+  '__sched',
+  '__deprecated',
+  '__meminit',
+  '__meminitdata',
+  '__init_or_module',
+  '__iomem_ptr',
+  '__kernel',
+  '__counted_by_ptr',
+  '__acquires_shared',
+  '__randomize_layout',
+  '__no_randomize_layout',
+  '__packed',
+  '__nonstring',
 ];
 
 /** Annotation macros with one parenthesised argument list: blanked with their arguments. */
 const ANNOTATIONS_WITH_ARGS = [
-  '__free', '__aligned', '__counted_by', '__acquires', '__releases', '__must_hold', '__guarded_by',
-  '__section', '__printf', '__scanf', '__cleanup', '__alloc_size', '__assume_aligned', '__malloc',
-  '__cond_acquires', '__cond_releases', '__no_context_analysis',
+  '__free',
+  '__aligned',
+  '__counted_by',
+  '__acquires',
+  '__releases',
+  '__must_hold',
+  '__guarded_by',
+  '__section',
+  '__printf',
+  '__scanf',
+  '__cleanup',
+  '__alloc_size',
+  '__assume_aligned',
+  '__malloc',
+  '__cond_acquires',
+  '__cond_releases',
+  '__no_context_analysis',
 ];
 
 /** Macros that take a block (or statement) after their argument list, like a loop header. */
@@ -152,7 +207,13 @@ export function normalizeKernelC(text: string): string {
         if (close > 0) {
           const next = skipSpace(text, close);
           // `for_each_x(a, b);` is a plain call; anything else is a loop header followed by its body.
-          if (text[next] !== ';' && text[next] !== ')' && text[next] !== ',' && word.length >= 5 && !isDefinitionName(text, i)) {
+          if (
+            text[next] !== ';' &&
+            text[next] !== ')' &&
+            text[next] !== ',' &&
+            word.length >= 5 &&
+            !isDefinitionName(text, i)
+          ) {
             chars[i] = 'w';
             chars[i + 1] = 'h';
             chars[i + 2] = 'i';
@@ -200,6 +261,7 @@ function prevNonSpace(text: string, i: number): string | undefined {
 function isDefinitionName(text: string, i: number): boolean {
   let j = i - 1;
   while (j >= 0 && (text[j] === ' ' || text[j] === '\t' || text[j] === '*')) j--;
-  if (j < 0 || text[j] === '\n' || text[j] === ';' || text[j] === '{' || text[j] === '}' || text[j] === ')') return false;
+  if (j < 0 || text[j] === '\n' || text[j] === ';' || text[j] === '{' || text[j] === '}' || text[j] === ')')
+    return false;
   return /[A-Za-z0-9_]/.test(text[j]!);
 }

@@ -63,7 +63,19 @@ export interface Transition {
 }
 
 export function newObject(key: string, origin: Origin, life: Life): ObjState {
-  return { key, origin, devm: false, life, held: 0, known: life === 'raw', inSysfs: false, escaped: false, external: false, autoPut: false, ops: [] };
+  return {
+    key,
+    origin,
+    devm: false,
+    life,
+    held: 0,
+    known: life === 'raw',
+    inSysfs: false,
+    escaped: false,
+    external: false,
+    autoPut: false,
+    ops: [],
+  };
 }
 
 const MAX_OPS = 8;
@@ -106,7 +118,9 @@ export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family, pr
       // A plain second put of the one reference this function took is still provably one too many.
       if (s.life === 'maybe-dead') {
         const twice = prev !== 'del' && s.held === 0 && (s.origin === 'reference' || !s.external);
-        return twice ? { state: { ...s, held: -1, ops }, violation: 'double-put' } : { state: { ...s, held: s.held - 1, ops } };
+        return twice
+          ? { state: { ...s, held: -1, ops }, violation: 'double-put' }
+          : { state: { ...s, held: s.held - 1, ops } };
       }
       // Unregister drops the registration's reference: on an object we only looked up, ours remains.
       if (prev === 'del' && !s.known && s.held > 0) return { state: { ...s, putAt: at, ops } };
@@ -151,7 +165,14 @@ export function useCheck(s: ObjState): ViolationKind | undefined {
 export function exitCheck(s: ObjState): ViolationKind | undefined {
   if (s.escaped) return undefined;
   if (s.autoPut && (s.life === 'dead' || s.life === 'maybe-dead') && s.putAt) return 'double-put';
-  if (s.life === 'live' && !s.autoPut && s.failAt && (s.origin === 'alloc' || s.origin === 'create') && s.held > 0) return 'leak';
+  if (
+    s.life === 'live' &&
+    !s.autoPut &&
+    s.failAt &&
+    (s.origin === 'alloc' || s.origin === 'create') &&
+    s.held > 0
+  )
+    return 'leak';
   return undefined;
 }
 

@@ -1,11 +1,20 @@
 // double-put: a reference dropped twice on one path, or an explicit put of a __free(put_device) variable.
 import { calleeName } from '../syntax';
-import { deleteStatement, finding, lineOf, objectName, related, statementOf, type RuleDefinition } from './rule';
+import {
+  deleteStatement,
+  finding,
+  lineOf,
+  objectName,
+  related,
+  statementOf,
+  type RuleDefinition,
+} from './rule';
 import type { Fix } from '../types';
 
 export const rule: RuleDefinition = {
   id: 'double-put',
-  description: 'The same reference is dropped twice on one path, or a __free(put_device) variable is put explicitly.',
+  description:
+    'The same reference is dropped twice on one path, or a __free(put_device) variable is put explicitly.',
   severity: 'error',
   confidence: 'high',
   kinds: ['double-put'],
@@ -24,7 +33,11 @@ export const rule: RuleDefinition = {
       const stmt = statementOf(v.at);
       const fixes: Fix[] = [];
       if (stmt && stmt.type === 'expression_statement' && stmt.kids[0] === v.at) {
-        fixes.push({ title: `Remove the explicit ${put}()`, safe: true, edits: [deleteStatement(stmt, ctx.text)] });
+        fixes.push({
+          title: `Remove the explicit ${put}()`,
+          safe: true,
+          edits: [deleteStatement(stmt, ctx.text)],
+        });
       }
       return finding(rule, 'autoPut', { obj: objectName(o), put }, v, ctx, { fixes });
     }
@@ -32,7 +45,12 @@ export const rule: RuleDefinition = {
     return finding(
       rule,
       'doublePut',
-      { put, obj: objectName(o), first: first ? calleeName(first) ?? 'put' : 'an earlier put', firstLine: first ? String(lineOf(first)) : '?' },
+      {
+        put,
+        obj: objectName(o),
+        first: first ? (calleeName(first) ?? 'put') : 'an earlier put',
+        firstLine: first ? String(lineOf(first)) : '?',
+      },
       v,
       ctx,
       { related: related(first, 'first put here'), confidence: o.known ? 'high' : 'medium' },

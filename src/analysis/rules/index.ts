@@ -6,4 +6,10 @@ import { rule as useAfterPut } from './use-after-put';
 import { rule as doublePut } from './double-put';
 import { rule as putBeforeInit } from './put-before-init';
 
-export const RULES: readonly RuleDefinition[] = [kfreeInsteadOfPut, missingPutOnError, useAfterPut, doublePut, putBeforeInit];
+export const RULES: readonly RuleDefinition[] = [
+  kfreeInsteadOfPut,
+  missingPutOnError,
+  useAfterPut,
+  doublePut,
+  putBeforeInit,
+];

@@ -5,7 +5,8 @@ import type { Fix } from '../types';
 
 export const rule: RuleDefinition = {
   id: 'kfree-instead-of-put',
-  description: 'Container freed with kfree() after its kobject/device was initialized; drop the reference instead.',
+  description:
+    'Container freed with kfree() after its kobject/device was initialized; drop the reference instead.',
   severity: 'error',
   confidence: 'high',
   kinds: ['free-while-referenced'],
@@ -19,10 +20,22 @@ export const rule: RuleDefinition = {
   },
   check(v, ctx) {
     const o = v.obj;
-    const init = o.initAt ? calleeName(o.initAt) ?? 'init' : 'device_add';
-    const what = o.family === 'kobject' || o.family === 'kset' ? 'kobject' : o.family === 'kref' ? 'kref' : 'struct device';
+    const init = o.initAt ? (calleeName(o.initAt) ?? 'init') : 'device_add';
+    const what =
+      o.family === 'kobject' || o.family === 'kset'
+        ? 'kobject'
+        : o.family === 'kref'
+          ? 'kref'
+          : 'struct device';
     const free = calleeName(v.at) ?? 'kfree';
-    const values = { free, obj: objectName(o), what, init, initLine: o.initAt ? String(lineOf(o.initAt)) : '?', put: putCall(o) };
+    const values = {
+      free,
+      obj: objectName(o),
+      what,
+      init,
+      initLine: o.initAt ? String(lineOf(o.initAt)) : '?',
+      put: putCall(o),
+    };
     const fixes: Fix[] = [];
     // Only a direct free call is rewritten; safe when every path reaching it has the object initialized.
     if (!v.viaHelper && o.family !== 'kref' && args(v.at).length >= 1) {
@@ -35,7 +48,10 @@ export const rule: RuleDefinition = {
     return finding(rule, v.viaHelper ? 'helperFrees' : 'freeInitialized', values, v, ctx, {
       related: [
         ...related(o.initAt, 'initialized here'),
-        ...related(o.failAt, `${o.failAt ? calleeName(o.failAt) : ''}() fails here, yet the object stays initialized`),
+        ...related(
+          o.failAt,
+          `${o.failAt ? calleeName(o.failAt) : ''}() fails here, yet the object stays initialized`,
+        ),
       ],
       fixes,
     });

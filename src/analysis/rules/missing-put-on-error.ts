@@ -1,12 +1,23 @@
 // missing-put-on-error: add/register failed and the path returns without dropping the reference.
 import { calleeName, unwrap, walk, type SyntaxNode } from '../syntax';
-import { finding, indentOf, indentUnit, lineOf, objectName, putCall, related, type RuleContext, type RuleDefinition } from './rule';
+import {
+  finding,
+  indentOf,
+  indentUnit,
+  lineOf,
+  objectName,
+  putCall,
+  related,
+  type RuleContext,
+  type RuleDefinition,
+} from './rule';
 import type { ObjState } from '../model/transitions';
 import type { Fix } from '../types';
 
 export const rule: RuleDefinition = {
   id: 'missing-put-on-error',
-  description: 'kobject_add/device_add/device_register failed and the error path returns without a put (leak).',
+  description:
+    'kobject_add/device_add/device_register failed and the error path returns without a put (leak).',
   severity: 'error',
   confidence: 'high',
   kinds: ['leak'],
@@ -26,10 +37,7 @@ export const rule: RuleDefinition = {
     };
     const fix = insertPutFix(v.at, o, ctx);
     return finding(rule, 'leakOnFailure', values, v, ctx, {
-      related: [
-        ...related(o.allocAt, 'allocated here'),
-        ...related(v.exitAt, 'returns here without a put'),
-      ],
+      related: [...related(o.allocAt, 'allocated here'), ...related(v.exitAt, 'returns here without a put')],
       fixes: fix ? [fix] : [],
     });
   },
@@ -45,10 +53,15 @@ function insertPutFix(failing: SyntaxNode, o: ObjState, ctx: RuleContext): Fix |
   const cons = ifStmt.field('consequence');
   const cond = ifStmt.field('condition');
   if (!cons || !cond) return undefined;
+  // Only a branch taken on failure gets the put: `if (!ret)` / `ret == 0` / `ret >= 0` test success.
+  const test = cond.text.replace(/^\(\s*|\s*\)$/g, '').replace(/^(?:unlikely|likely)\s*\(/, '');
+  if (/^!\s*\(?\s*\w+\s*\)?\s*$|==\s*0\b|>=\s*0\b|^!\s*\w+\s*\(/.test(test)) return undefined;
   const put = `${putCall(o)};`;
   const ind = indentOf(ifStmt, ctx.text);
   const unit = indentUnit(ctx.text);
-  const returns = cons.type === 'return_statement' || (cons.type === 'compound_statement' && cons.kids.some((k) => k.type === 'return_statement'));
+  const returns =
+    cons.type === 'return_statement' ||
+    (cons.type === 'compound_statement' && cons.kids.some((k) => k.type === 'return_statement'));
   const safe = returns && !hasGoto(cons);
   if (cons.type === 'compound_statement') {
     const first = cons.kids.find((k) => k.type !== 'comment');
@@ -56,17 +69,29 @@ function insertPutFix(failing: SyntaxNode, o: ObjState, ctx: RuleContext): Fix |
     return {
       title: `Add ${put.slice(0, -1)} on this error path`,
       safe,
-      edits: [{ range: { start: { line: first.startPoint.row, character: 0 }, end: { line: first.startPoint.row, character: 0 } }, newText: `${ind}${unit}${put}\n` }],
+      edits: [
+        {
+          range: {
+            start: { line: first.startPoint.row, character: 0 },
+            end: { line: first.startPoint.row, character: 0 },
+          },
+          newText: `${ind}${unit}${put}\n`,
+        },
+      ],
     };
   }
+  // Brace the single statement; anything between the condition and it (a comment) stays.
+  const sameLine = cons.startPoint.row === cond.endPoint.row;
+  const at = (p: { line: number; character: number }) => ({ start: p, end: p });
   return {
     title: `Add ${put.slice(0, -1)} on this error path`,
     safe,
     edits: [
-      {
-        range: { start: cond.range.end, end: cons.range.end },
-        newText: ` {\n${ind}${unit}${put}\n${ind}${unit}${cons.text}\n${ind}}`,
-      },
+      { range: at(cond.range.end), newText: ' {' },
+      sameLine
+        ? { range: at(cons.range.start), newText: `\n${ind}${unit}${put}\n${ind}${unit}` }
+        : { range: at({ line: cons.startPoint.row, character: 0 }), newText: `${ind}${unit}${put}\n` },
+      { range: at(cons.range.end), newText: `\n${ind}}` },
     ],
   };
 }
@@ -101,6 +126,10 @@ function failureBranch(call: SyntaxNode): SyntaxNode | undefined {
   if (!variable || !stmt?.parent) return undefined;
   const siblings = stmt.parent.kids.filter((k) => k.type !== 'comment');
   const next = siblings[siblings.indexOf(stmt) + 1];
-  if (next?.type === 'if_statement' && new RegExp(`\\b${variable}\\b`).test(next.field('condition')?.text ?? '')) return next;
+  if (
+    next?.type === 'if_statement' &&
+    new RegExp(`\\b${variable}\\b`).test(next.field('condition')?.text ?? '')
+  )
+    return next;
   return undefined;
 }

@@ -5,7 +5,8 @@ import type { Fix } from '../types';
 
 export const rule: RuleDefinition = {
   id: 'put-before-init',
-  description: 'Put on an error path reached before the object was initialized (WARNs, never releases: leak).',
+  description:
+    'Put on an error path reached before the object was initialized (WARNs, never releases: leak).',
   severity: 'warning',
   confidence: 'medium',
   kinds: ['put-uninitialized'],
@@ -21,7 +22,11 @@ export const rule: RuleDefinition = {
     const fixes: Fix[] = [];
     // Only every-path-uninitialized puts can become kfree() without breaking another path.
     if (o.origin === 'alloc' && onlyLives(ctx, v.at, o.key, ['raw'])) {
-      fixes.push({ title: `Replace ${put}() with kfree(${objectName(o)})`, safe: true, edits: [{ range: v.at.range, newText: `kfree(${objectName(o)})` }] });
+      fixes.push({
+        title: `Replace ${put}() with kfree(${objectName(o)})`,
+        safe: true,
+        edits: [{ range: v.at.range, newText: `kfree(${objectName(o)})` }],
+      });
     }
     return finding(rule, 'putUninitialized', { put, obj: objectName(o) }, v, ctx, {
       related: related(o.allocAt, 'allocated here, not yet initialized'),

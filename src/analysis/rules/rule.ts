@@ -82,7 +82,8 @@ export function finding(
 /** The statement that contains a node (expression_statement / declaration / return). */
 export function statementOf(n: SyntaxNode): SyntaxNode | undefined {
   for (let p: SyntaxNode | undefined = n; p; p = p.parent) {
-    if (p.type === 'expression_statement' || p.type === 'return_statement' || p.type === 'declaration') return p;
+    if (p.type === 'expression_statement' || p.type === 'return_statement' || p.type === 'declaration')
+      return p;
     if (p.type === 'compound_statement' || p.type === 'function_definition') return undefined;
   }
   return undefined;
@@ -97,7 +98,10 @@ export function deleteStatement(stmt: SyntaxNode, text: string): TextEdit {
   const after = text.slice(stmt.end, lineEnd);
   if (/^\s*$/.test(before) && /^\s*$/.test(after)) {
     return {
-      range: { start: { line: stmt.startPoint.row, character: 0 }, end: { line: stmt.endPoint.row + 1, character: 0 } },
+      range: {
+        start: { line: stmt.startPoint.row, character: 0 },
+        end: { line: stmt.endPoint.row + 1, character: 0 },
+      },
       newText: '',
     };
   }

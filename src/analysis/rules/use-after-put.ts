@@ -1,7 +1,16 @@
 // use-after-put: the object is used, returned or freed after a put that may have been the last.
 import { calleeName } from '../syntax';
 import { releaseFrees } from '../facts';
-import { deleteStatement, finding, lineOf, objectName, related, statementOf, type RuleContext, type RuleDefinition } from './rule';
+import {
+  deleteStatement,
+  finding,
+  lineOf,
+  objectName,
+  related,
+  statementOf,
+  type RuleContext,
+  type RuleDefinition,
+} from './rule';
 import type { Violation } from '../engine';
 import type { Fix } from '../types';
 
@@ -21,10 +30,13 @@ export const rule: RuleDefinition = {
   },
   check(v, ctx) {
     const o = v.obj;
-    const put = o.putAt ? calleeName(o.putAt) ?? 'put' : 'put';
+    const put = o.putAt ? (calleeName(o.putAt) ?? 'put') : 'put';
     const may = o.life === 'dead' ? 'has' : 'may have';
     const base = { obj: objectName(o), put, putLine: o.putAt ? String(lineOf(o.putAt)) : '?', may };
-    const rel = related(o.putAt, o.life === 'dead' ? 'last reference dropped here' : 'reference dropped here');
+    const rel = related(
+      o.putAt,
+      o.life === 'dead' ? 'last reference dropped here' : 'reference dropped here',
+    );
     if (v.kind === 'free-after-put') {
       const release = releaseName(v, ctx);
       // A release that deliberately frees nothing means the caller owns the memory: kfree is right then.
@@ -32,15 +44,29 @@ export const rule: RuleDefinition = {
       const stmt = statementOf(v.at);
       const fixes: Fix[] = [];
       if (stmt && stmt.type === 'expression_statement' && stmt.kids[0] === v.at) {
-        fixes.push({ title: `Remove ${calleeName(v.at) ?? 'the'}() (the release frees it)`, safe: !!release && o.life === 'dead', edits: [deleteStatement(stmt, ctx.text)] });
+        fixes.push({
+          title: `Remove ${calleeName(v.at) ?? 'the'}() (the release frees it)`,
+          safe: !!release && o.life === 'dead',
+          edits: [deleteStatement(stmt, ctx.text)],
+        });
       }
-      return finding(rule, 'freeAfterPut', { ...base, free: calleeName(v.at) ?? 'kfree', release: release ? `${release}()` : 'the release' }, v, ctx, {
-        related: rel,
-        fixes,
-        confidence: o.life === 'dead' ? 'high' : 'medium',
-      });
+      return finding(
+        rule,
+        'freeAfterPut',
+        { ...base, free: calleeName(v.at) ?? 'kfree', release: release ? `${release}()` : 'the release' },
+        v,
+        ctx,
+        {
+          related: rel,
+          fixes,
+          confidence: o.life === 'dead' ? 'high' : 'medium',
+        },
+      );
     }
-    return finding(rule, 'useAfterPut', base, v, ctx, { related: rel, confidence: o.life === 'dead' ? 'high' : 'medium' });
+    return finding(rule, 'useAfterPut', base, v, ctx, {
+      related: rel,
+      confidence: o.life === 'dead' ? 'high' : 'medium',
+    });
   },
 };
 
@@ -49,9 +75,13 @@ function releaseName(v: Violation, ctx: RuleContext): string | undefined {
   const key = v.obj.key;
   const body = ctx.fn.body.text;
   const esc = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/->/g, '\\s*->\\s*');
-  const direct = new RegExp(`${esc}\\s*(?:->|\\.)\\s*\\w+\\s*\\.\\s*release\\s*=\\s*([A-Za-z_]\\w*)`).exec(body);
+  const direct = new RegExp(`${esc}\\s*(?:->|\\.)\\s*\\w+\\s*\\.\\s*release\\s*=\\s*([A-Za-z_]\\w*)`).exec(
+    body,
+  );
   if (direct) return direct[1];
-  const ktype = new RegExp(`kobject_init(?:_and_add)?\\s*\\(\\s*&?\\s*${esc}\\s*->\\s*\\w+\\s*,\\s*&\\s*([A-Za-z_]\\w*)`).exec(body);
+  const ktype = new RegExp(
+    `kobject_init(?:_and_add)?\\s*\\(\\s*&?\\s*${esc}\\s*->\\s*\\w+\\s*,\\s*&\\s*([A-Za-z_]\\w*)`,
+  ).exec(body);
   if (ktype) return ctx.facts.releaseOf.get(ktype[1]!);
   return undefined;
 }
