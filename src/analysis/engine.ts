@@ -251,7 +251,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     for (const st of states) {
       const obj = ownerOf(path, st);
       if (!obj) continue;
-      const v = useCheck(obj);
+      const v = useCheck(obj, n);
       if (v) report(v, n, obj, st);
     }
   };
@@ -460,7 +460,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       if (lhsPath.includes('->') || lhsPath.includes('.') || lhsPath.includes('[')) {
         const owner = ownerOf(lhsPath, st);
         if (owner && owner.key !== lhsPath) {
-          const v = useCheck(owner);
+          const v = useCheck(owner, lhs);
           if (v) report(v, lhs, owner, st);
         }
       }

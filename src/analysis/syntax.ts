@@ -190,3 +190,11 @@ export function isPointerDeclarator(d: SyntaxNode | undefined): boolean {
   }
   return false;
 }
+
+/** Is the node inside a loop body of its function (a `for`, `while`, `do` or iterator macro)? */
+export function insideLoop(n: SyntaxNode): boolean {
+  for (let p = n.parent; p && p.type !== 'function_definition'; p = p.parent) {
+    if (p.type === 'for_statement' || p.type === 'while_statement' || p.type === 'do_statement') return true;
+  }
+  return false;
+}

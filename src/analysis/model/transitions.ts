@@ -1,7 +1,7 @@
 // The lifetime state machine: one tracked object's state and what each primitive transition does to
 // it. The rules read the violations it reports; the simulator replays the same function concretely.
 import type { Family, Op } from './api-table';
-import type { SyntaxNode } from '../syntax';
+import { insideLoop, type SyntaxNode } from '../syntax';
 
 /**
  * - unknown: came from outside (parameter, global, field); its refcount is the caller's business.
@@ -147,7 +147,7 @@ export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family, pr
 }
 
 /** Reading or passing the object (or a member of it). */
-export function useCheck(s: ObjState): ViolationKind | undefined {
+export function useCheck(s: ObjState, at?: SyntaxNode): ViolationKind | undefined {
   if (s.life === 'freed') return 'use-after-free';
   // We took a reference and dropped it again on an object nothing else is known to pin: storing the
   // pointer somewhere (priv->md = obj) did not take another reference.
@@ -157,7 +157,15 @@ export function useCheck(s: ObjState): ViolationKind | undefined {
   // An object we did not create is at risk after a put that consumed the reference we were handed,
   // or after we dropped the reference we took on an object nothing else is known to pin.
   // Silent only when a get and its put balanced out on something the caller still holds.
-  if (s.life === 'maybe-dead') return s.held < 0 || !s.external ? 'use-after-put' : undefined;
+  // A loop that puts an object we were handed on every turn, using it again on the next turn, says
+  // the object holds one reference per turn.
+  if (s.life === 'maybe-dead') {
+    if (s.held < 0) {
+      const nextTurn = s.putAt && at && at.start < s.putAt.start && insideLoop(s.putAt);
+      return nextTurn ? undefined : 'use-after-put';
+    }
+    return !s.external ? 'use-after-put' : undefined;
+  }
   return undefined;
 }
 
