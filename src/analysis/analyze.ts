@@ -14,6 +14,8 @@ import type { AnalysisResult, Finding, FunctionStats } from './types';
 export interface AnalyzeFileOptions {
   rules?: readonly string[];
   timeBudgetMs?: number;
+  /** Rewrite kernel-macro shapes before parsing (default true; false only to measure what it buys). */
+  normalize?: boolean;
 }
 
 const IGNORE =
@@ -26,7 +28,7 @@ export function analyzeText(
   options: AnalyzeFileOptions = {},
 ): AnalysisResult {
   const stats: FunctionStats = { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 };
-  const tree = parse(normalizeKernelC(text));
+  const tree = parse(options.normalize === false ? text : normalizeKernelC(text));
   if (!tree) return { findings: [], stats, partial: 'the parser gave up on this file' };
   let root;
   try {

@@ -13,6 +13,8 @@ export interface AnalyzeOptions {
   rules?: readonly string[];
   /** Stop after this many milliseconds and return what was found (default 2000). */
   timeBudgetMs?: number;
+  /** Rewrite kernel-macro shapes before parsing (default true; false only to measure what it buys). */
+  normalize?: boolean;
 }
 
 export interface RuleInfo {
