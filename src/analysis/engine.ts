@@ -109,7 +109,9 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     extra: Partial<Violation> = {},
   ): void => {
     if (mode !== 'check') return;
-    const id = `${kind}:${at.id}:${obj.key}`;
+    // One use-after-put per object and line is enough (`dev_info(&s->dev, "%d", s->id)`).
+    const where = kind === 'use-after-put' || kind === 'use-after-free' ? `L${at.startPoint.row}` : at.id;
+    const id = `${kind}:${where}:${obj.key}`;
     if (seenViolation.has(id)) return;
     seenViolation.add(id);
     violations.push({ kind, at, obj, trail: [...st.trail], ...extra });

@@ -30,7 +30,8 @@ export function structTypes(fn: FunctionInfo): Map<string, string> {
       if (v) out.set(v.text, name);
     }
   };
-  for (const p of fn.node.field('declarator')?.field('parameters')?.kids ?? []) if (p.type === 'parameter_declaration') note(p);
+  for (const p of fn.node.field('declarator')?.field('parameters')?.kids ?? [])
+    if (p.type === 'parameter_declaration') note(p);
   let d = fn.node.field('declarator');
   while (d && d.type !== 'function_declarator') d = d.field('declarator');
   for (const p of d?.field('parameters')?.kids ?? []) if (p.type === 'parameter_declaration') note(p);
@@ -79,7 +80,10 @@ export function collectFacts(root: SyntaxNode): FileFacts {
   return { functions, globals, releaseOf, releasesByType: releasesByType(functions, releaseOf) };
 }
 
-function releasesByType(functions: Map<string, FunctionInfo>, releaseOf: Map<string, string>): Map<string, Set<string>> {
+function releasesByType(
+  functions: Map<string, FunctionInfo>,
+  releaseOf: Map<string, string>,
+): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   const add = (type: string | undefined, fn: string | undefined): void => {
     if (!type || !fn) return;
@@ -109,7 +113,10 @@ function releasesByType(functions: Map<string, FunctionInfo>, releaseOf: Map<str
         const m = /^([A-Za-z_]\w*)\s*(?:->|\.)(?:.*[.>])?\s*release$/.exec(l.replace(/\s+/g, ''));
         if (m && r?.type === 'identifier') add(typeOf(m[1]!), r.text);
       } else if (n.type === 'call_expression') {
-        const m = /^kobject_init(?:_and_add)?\s*\(\s*&\s*([A-Za-z_]\w*)\s*->\s*\w+\s*,\s*&\s*([A-Za-z_]\w*)/.exec(n.text);
+        const m =
+          /^kobject_init(?:_and_add)?\s*\(\s*&\s*([A-Za-z_]\w*)\s*->\s*\w+\s*,\s*&\s*([A-Za-z_]\w*)/.exec(
+            n.text,
+          );
         if (m) add(typeOf(m[1]!), releaseOf.get(m[2]!));
       }
       return true;

@@ -34,10 +34,21 @@ for (const id of ruleFiles) {
     const page = readFileSync(join(ROOT, 'docs', 'rules', `${id}.md`), 'utf8');
     assert.match(page, new RegExp(`^# ${id}\\n`));
     const bad = analyzer.analyze(codeBlock(page, 'Bad')).findings;
-    assert.deepEqual(bad.map((f) => f.rule), [id], 'the Bad example has exactly one finding, of this rule');
+    assert.deepEqual(
+      bad.map((f) => f.rule),
+      [id],
+      'the Bad example has exactly one finding, of this rule',
+    );
     const good = analyzer.analyze(codeBlock(page, 'Good')).findings;
-    assert.deepEqual(good.map((f) => `${f.rule}:${f.range.start.line + 1}`), [], 'the Good example is silent');
-    assert.ok(readFileSync(join(ROOT, 'docs', 'rules', 'README.md'), 'utf8').includes(`](${id}.md)`), 'listed in the index');
+    assert.deepEqual(
+      good.map((f) => `${f.rule}:${f.range.start.line + 1}`),
+      [],
+      'the Good example is silent',
+    );
+    assert.ok(
+      readFileSync(join(ROOT, 'docs', 'rules', 'README.md'), 'utf8').includes(`](${id}.md)`),
+      'listed in the index',
+    );
   });
 
   test(`rule ${id}: at least 8 positive and 8 negative fixture functions`, () => {
@@ -47,10 +58,22 @@ for (const id of ruleFiles) {
     let negatives = 0;
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.c') && !x.endsWith('.fixed.c'))) {
       const text = readFileSync(join(dir, f), 'utf8');
-      if (f.startsWith('bad-')) positives += (text.match(new RegExp(`// expect: .*\\b${id}\\b`, 'g')) ?? []).length;
+      if (f.startsWith('bad-'))
+        positives += (text.match(new RegExp(`// expect: .*\\b${id}\\b`, 'g')) ?? []).length;
       if (f.startsWith('good-')) negatives += functions(text);
     }
     assert.ok(positives >= 8, `${positives} positives`);
     assert.ok(negatives >= 8, `${negatives} negative functions`);
   });
 }
+
+test('the bundled examples show every rule', async () => {
+  const analyzer = await loadAnalyzer();
+  const dir = join(ROOT, 'examples', 'drivers');
+  const seen = new Set<string>();
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.c'))) {
+    for (const finding of analyzer.analyze(readFileSync(join(dir, f), 'utf8')).findings)
+      seen.add(finding.rule);
+  }
+  assert.deepEqual([...seen].sort(), ruleFiles);
+});

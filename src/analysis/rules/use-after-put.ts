@@ -26,14 +26,15 @@ export const rule: RuleDefinition = {
       'may already have freed it. Use it before the put, or take a reference of your own.',
     freeAfterPut:
       '{free}() frees {obj} after {put}() on line {putLine}, which {may} dropped the last reference: the ' +
-      'release ({release}) frees the container, so this frees it twice. Let the release do the freeing.',
+      'release{release} frees the container, so this frees it twice. Let the release do the freeing.',
   },
   check(v, ctx) {
     const o = v.obj;
     // Every release this file arms for the container frees nothing: the put frees no memory (that
     // design is empty-release's business, not a use after free).
     const armed = releasesOfContainer(v, ctx);
-    if (armed && armed.length > 0 && armed.every((r) => releaseFrees(ctx.facts.functions.get(r)) === false)) return undefined;
+    if (armed && armed.length > 0 && armed.every((r) => releaseFrees(ctx.facts.functions.get(r)) === false))
+      return undefined;
     const put = o.putAt ? (calleeName(o.putAt) ?? 'put') : 'put';
     const may = o.life === 'dead' ? 'has' : 'may have';
     const base = { obj: objectName(o), put, putLine: o.putAt ? String(lineOf(o.putAt)) : '?', may };
@@ -42,7 +43,7 @@ export const rule: RuleDefinition = {
       o.life === 'dead' ? 'last reference dropped here' : 'reference dropped here',
     );
     if (v.kind === 'free-after-put') {
-      const release = releaseName(v, ctx);
+      const release = releaseName(v, ctx) ?? (armed?.length === 1 ? armed[0] : undefined);
       // A release that deliberately frees nothing means the caller owns the memory: kfree is right then.
       if (release && releaseFrees(ctx.facts.functions.get(release)) === false) return undefined;
       const stmt = statementOf(v.at);
@@ -57,7 +58,7 @@ export const rule: RuleDefinition = {
       return finding(
         rule,
         'freeAfterPut',
-        { ...base, free: calleeName(v.at) ?? 'kfree', release: release ? `${release}()` : 'the release' },
+        { ...base, free: calleeName(v.at) ?? 'kfree', release: release ? ` (${release}())` : '' },
         v,
         ctx,
         {
