@@ -53,7 +53,15 @@ export function analyzeText(
       partial = `time budget of ${options.timeBudgetMs ?? 2000} ms spent; later functions were not analyzed`;
       continue;
     }
-    const run = runFunction(fn, host, 'check');
+    let run;
+    try {
+      run = runFunction(fn, host, 'check');
+    } catch (e) {
+      // One pathological function (nesting deeper than the stack) costs its own findings only.
+      partial = `${fn.name}: not analyzed (${e instanceof Error ? e.message : String(e)})`;
+      continue;
+    }
+    if (run.partial) partial ??= `${fn.name}: too many paths; findings there are partial`;
     for (const v of run.violations) {
       for (const rule of rules) {
         if (!rule.kinds.includes(v.kind)) continue;

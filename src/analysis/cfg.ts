@@ -179,7 +179,7 @@ export function buildCfg(body: SyntaxNode): Cfg {
       case 'labeled_statement': {
         const l = s.field('label');
         const id = l ? labels.get(l.text) : undefined;
-        const inner = s.kids.find((k) => k !== l);
+        const inner = s.kids.find((k) => k !== l && k.type !== 'comment');
         const to = build(inner, next, ctx);
         if (id === undefined) return to;
         nodes[id]!.succ = [to];

@@ -99,7 +99,7 @@ export function matchParen(text: string, open: number): number {
       i = skipQuoted(text, i);
     } else if (c === 59 /* ; */ || c === 123 /* { */) {
       // A macro argument list never holds a statement end or a block: give up (unbalanced).
-      if (c === 123) return -1;
+      return -1;
     }
   }
   return -1;

@@ -68,7 +68,9 @@ export function copyTree(tree: Tree, text: string): SyntaxNode {
       const parent = stack[stack.length - 1]!;
       const fieldName = cursor.currentFieldName;
       const named = cursor.nodeIsNamed;
-      if (named || fieldName || cursor.nodeIsMissing) {
+      // Comments are extras that may sit anywhere (`err: /* x */ kfree(p);`): the analysis never needs
+      // them (ignore comments are read from the text), so they are not copied.
+      if ((named || fieldName || cursor.nodeIsMissing) && cursor.nodeType !== 'comment') {
         const node = make();
         node.parent = parent;
         if (named) parent.kids.push(node);
