@@ -1,7 +1,7 @@
 // Output formats. Pure functions: a Report in, text out. The analyzer counts lines and UTF-16 columns
 // from 0 (the LSP convention); every format here counts both from 1.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { Finding, Fix, Range, RuleInfo, Severity } from '../analysis';
+import type { Confidence, Finding, Fix, FunctionStats, Range, RuleInfo, Severity } from '../analysis';
 
 export interface FileFindings {
   /** The path as the user spelled it. */
@@ -14,6 +14,13 @@ export interface Report {
   filesChecked: number;
   /** Files with findings, sorted by path; findings sorted by position. */
   results: readonly FileFindings[];
+  stats: RunStats;
+}
+
+/** Parse figures summed over the files that were analysed. */
+export interface RunStats extends FunctionStats {
+  /** Files that passed mayHaveFindings and went through analyze. */
+  filesParsed: number;
 }
 
 export interface ToolInfo {
@@ -35,7 +42,7 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-export function countFindings(report: Report): number {
+export function countFindings(report: Pick<Report, 'results'>): number {
   return report.results.reduce((n, r) => n + r.findings.length, 0);
 }
 
@@ -64,7 +71,7 @@ export function formatText(report: Report): string {
 }
 
 /** `3 findings in 2 files (41 files checked)`: the text format's last word, written to stderr. */
-export function summaryLine(report: Report): string {
+export function summaryLine(report: Pick<Report, 'filesChecked' | 'results'>): string {
   const withFindings = report.results.filter((r) => r.findings.length > 0).length;
   return (
     `${plural(countFindings(report), 'finding')} in ${plural(withFindings, 'file')} ` +
@@ -90,6 +97,7 @@ export interface JsonFinding {
   endColumn: number;
   rule: string;
   severity: Severity;
+  confidence: Confidence;
   message: string;
   function: string | null;
   related: { line: number; column: number; message: string }[];
@@ -100,6 +108,7 @@ export interface JsonReport {
   version: 1;
   files: number;
   findings: JsonFinding[];
+  stats: RunStats;
 }
 
 export function toJsonReport(report: Report): JsonReport {
@@ -114,6 +123,7 @@ export function toJsonReport(report: Report): JsonReport {
         endColumn: f.range.end.character + 1,
         rule: f.rule,
         severity: f.severity,
+        confidence: f.confidence,
         message: f.message,
         function: f.function ?? null,
         related: f.related.map((rel) => ({
@@ -135,7 +145,7 @@ export function toJsonReport(report: Report): JsonReport {
       });
     }
   }
-  return { version: 1, files: report.filesChecked, findings };
+  return { version: 1, files: report.filesChecked, findings, stats: { ...report.stats } };
 }
 
 export function formatJson(report: Report): string {

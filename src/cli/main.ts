@@ -25,7 +25,8 @@ async function check(command: CheckCommand): Promise<number> {
   }
 
   const { files, notes: walkNotes } = collectFiles(command.paths);
-  const inThisThread = (list: readonly string[]): FileOutcome[] => checkFiles(analyzer, list, command.rules);
+  const options = { rules: command.rules, normalize: command.normalize };
+  const inThisThread = (list: readonly string[]): FileOutcome[] => checkFiles(analyzer, list, options);
   const useWorkers = command.jobs > 1 && files.length > WORKER_MIN_FILES;
   if (process.env['KOBJECT_LIFETIME_DEBUG']) {
     const threads = useWorkers ? Math.min(command.jobs, files.length) : 0;
@@ -36,6 +37,7 @@ async function check(command: CheckCommand): Promise<number> {
         script: __filename,
         jobs: command.jobs,
         rules: command.rules,
+        normalize: command.normalize,
         fallback: inThisThread,
       })
     : inThisThread(files);

@@ -10,6 +10,7 @@ export interface PoolOptions {
   script: string;
   jobs: number;
   rules: readonly string[];
+  normalize: boolean;
   /** Checks files in this thread; used only when no worker is left. */
   fallback: (files: string[]) => FileOutcome[];
 }
@@ -18,7 +19,11 @@ export function runPool(files: readonly string[], options: PoolOptions): Promise
   const count = Math.max(1, Math.min(options.jobs, files.length));
   // Small batches keep the workers evenly busy; big enough that messaging costs nothing.
   const batchSize = Math.max(1, Math.min(32, Math.floor(files.length / (count * 8))));
-  const init: WorkerInit = { kobjectLifetimeWorker: 1, rules: [...options.rules] };
+  const init: WorkerInit = {
+    kobjectLifetimeWorker: 1,
+    rules: [...options.rules],
+    normalize: options.normalize,
+  };
 
   return new Promise((resolve) => {
     const outcomes: FileOutcome[] = [];

@@ -1,8 +1,8 @@
 // Checking files one by one, with a guard per file: whatever one file does to the analyzer, the run
 // goes on. Used directly (one job) and inside each worker thread.
-import type { AnalysisResult, AnalyzeOptions, Finding } from '../analysis';
+import type { AnalysisResult, AnalyzeOptions, Finding, FunctionStats } from '../analysis';
 import { comparePaths, describeIoError, IoError, readSource, type Note, type SourceText } from './files';
-import { compareFindings, type Report } from './format';
+import { compareFindings, type Report, type RunStats } from './format';
 
 /** The part of the analyzer the runner uses (tests pass a hand-made one). */
 export interface FileAnalyzer {
@@ -20,6 +20,22 @@ export interface FileOutcome {
   notes: string[];
   /** For io-error: `permission denied: foo.c`. */
   error?: string;
+  /** Set when analyze ran and returned (the file passed mayHaveFindings). */
+  stats?: FunctionStats;
+}
+
+/** What the command line asks of analyze for every file. */
+export interface CheckOptions {
+  /** Rule ids to run (empty: every rule). */
+  rules: readonly string[];
+  /** False only for --no-normalize. */
+  normalize: boolean;
+}
+
+export const DEFAULT_CHECK: CheckOptions = { rules: [], normalize: true };
+
+function analyzeOptions({ rules, normalize }: CheckOptions): AnalyzeOptions {
+  return { ...(rules.length > 0 ? { rules } : {}), ...(normalize ? {} : { normalize: false }) };
 }
 
 export type SourceReader = (file: string) => SourceText;
@@ -37,7 +53,7 @@ export function partialNote(partial: string): string {
 export function checkFile(
   analyzer: FileAnalyzer,
   file: string,
-  rules: readonly string[],
+  options: CheckOptions,
   read: SourceReader = readSource,
 ): FileOutcome {
   let source: SourceText;
@@ -53,8 +69,9 @@ export function checkFile(
   const outcome: FileOutcome = { file, status: 'checked', findings: [], notes: [] };
   try {
     if (!analyzer.mayHaveFindings(source.text)) return outcome;
-    const result = analyzer.analyze(source.text, rules.length > 0 ? { rules } : undefined);
+    const result = analyzer.analyze(source.text, analyzeOptions(options));
     outcome.findings = [...result.findings].sort(compareFindings);
+    outcome.stats = { ...result.stats };
     if (result.partial !== undefined) outcome.notes.push(partialNote(result.partial));
   } catch (error) {
     outcome.findings = [];
@@ -66,10 +83,10 @@ export function checkFile(
 export function checkFiles(
   analyzer: FileAnalyzer,
   files: readonly string[],
-  rules: readonly string[],
+  options: CheckOptions,
   read: SourceReader = readSource,
 ): FileOutcome[] {
-  return files.map((file) => checkFile(analyzer, file, rules, read));
+  return files.map((file) => checkFile(analyzer, file, options, read));
 }
 
 export interface RunSummary {
@@ -86,6 +103,7 @@ export function summarize(outcomes: readonly FileOutcome[]): RunSummary {
   const notes: Note[] = [];
   const results: { file: string; findings: Finding[] }[] = [];
   let filesChecked = 0;
+  const stats: RunStats = { filesParsed: 0, functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 };
   let ioError: string | undefined;
   for (const o of sorted) {
     if (o.status === 'io-error') {
@@ -93,9 +111,15 @@ export function summarize(outcomes: readonly FileOutcome[]): RunSummary {
       continue;
     }
     if (o.status === 'checked') filesChecked++;
+    if (o.stats !== undefined) {
+      stats.filesParsed++;
+      stats.functions += o.stats.functions;
+      stats.lifetimeFunctions += o.stats.lifetimeFunctions;
+      stats.lifetimeFunctionsWhole += o.stats.lifetimeFunctionsWhole;
+    }
     for (const text of o.notes) notes.push({ file: o.file, text });
     if (o.findings.length > 0)
       results.push({ file: o.file, findings: [...o.findings].sort(compareFindings) });
   }
-  return { report: { filesChecked, results }, notes, ...(ioError !== undefined ? { ioError } : {}) };
+  return { report: { filesChecked, results, stats }, notes, ...(ioError !== undefined ? { ioError } : {}) };
 }

@@ -8,6 +8,7 @@ import { checkFiles, type FileOutcome } from './runner';
 export interface WorkerInit {
   kobjectLifetimeWorker: 1;
   rules: string[];
+  normalize: boolean;
 }
 
 export type ToWorker = { type: 'batch'; files: string[] } | { type: 'stop' };
@@ -20,14 +21,15 @@ export function isWorkerInit(data: unknown): data is WorkerInit {
     typeof data === 'object' &&
     data !== null &&
     (data as Partial<WorkerInit>).kobjectLifetimeWorker === 1 &&
-    Array.isArray((data as Partial<WorkerInit>).rules)
+    Array.isArray((data as Partial<WorkerInit>).rules) &&
+    typeof (data as Partial<WorkerInit>).normalize === 'boolean'
   );
 }
 
 export async function runWorker(): Promise<void> {
   const port = parentPort;
   if (port === null || !isWorkerInit(workerData)) return;
-  const { rules } = workerData;
+  const { rules, normalize } = workerData;
   const post = (message: FromWorker): void => port.postMessage(message);
   let analyzer;
   try {
@@ -43,7 +45,7 @@ export async function runWorker(): Promise<void> {
       port.close();
       return;
     }
-    post({ type: 'results', outcomes: checkFiles(ready, message.files, rules) });
+    post({ type: 'results', outcomes: checkFiles(ready, message.files, { rules, normalize }) });
   });
   post({ type: 'ready' });
 }

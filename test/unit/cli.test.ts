@@ -18,7 +18,7 @@ import {
   toSarif,
   type Report,
 } from '../../src/cli/format';
-import { checkFile, checkFiles, summarize, type FileAnalyzer } from '../../src/cli/runner';
+import { checkFile, checkFiles, DEFAULT_CHECK, summarize, type FileAnalyzer } from '../../src/cli/runner';
 import { ROOT } from './helpers';
 
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -146,6 +146,7 @@ const RULES: RuleInfo[] = [
 function sampleReport(): Report {
   return {
     filesChecked: 3,
+    stats: { filesParsed: 2, functions: 9, lifetimeFunctions: 4, lifetimeFunctionsWhole: 3 },
     results: [
       { file: 'drivers/a.c', findings: [finding()] },
       {
@@ -175,15 +176,19 @@ test('parseArgs: check with options, in any order, with = or a separate value', 
       ['check', '--format=json', 'a.c', '--rule', 'x', '--rule=y', '--rule', 'x', '--jobs', '3', 'dir'],
       4,
     ),
-    { kind: 'check', format: 'json', rules: ['x', 'y'], jobs: 3, paths: ['a.c', 'dir'] },
+    { kind: 'check', format: 'json', rules: ['x', 'y'], jobs: 3, normalize: true, paths: ['a.c', 'dir'] },
   );
   assert.deepEqual(parseArgs(['check', '--', '--odd.c'], 2), {
     kind: 'check',
     format: 'text',
     rules: [],
     jobs: 2,
+    normalize: true,
     paths: ['--odd.c'],
   });
+  // --no-normalize is hidden from --help: it only exists to measure what the normaliser buys.
+  const raw = parseArgs(['check', '--no-normalize', 'a.c'], 1);
+  assert.equal(raw.kind === 'check' && raw.normalize, false);
   const capped = parseArgs(['check', 'a.c', '--jobs', '99']);
   assert.equal(capped.kind === 'check' && capped.jobs, MAX_JOBS);
   assert.deepEqual(parseArgs(['--help']), { kind: 'help' });
@@ -280,6 +285,7 @@ test('json: version, files checked, findings with 1-based positions, related and
     endColumn: 15,
     rule: 'missing-put-on-error',
     severity: 'warning',
+    confidence: 'high',
     message: "reference from 'kobject_init_and_add' leaks on this error path",
     function: 'foo_probe',
     related: [{ line: 2, column: 9, message: 'reference taken here' }],
@@ -292,6 +298,12 @@ test('json: version, files checked, findings with 1-based positions, related and
     ],
   });
   assert.equal(json.findings[1]!.function, null);
+  assert.deepEqual(json.stats, {
+    filesParsed: 2,
+    functions: 9,
+    lifetimeFunctions: 4,
+    lifetimeFunctionsWhole: 3,
+  });
   assert.equal(json.findings[1]!.message, 'use after\nput');
   // The text is the same object, stringified.
   assert.deepEqual(JSON.parse(formatJson(sampleReport())), json);
@@ -406,7 +418,12 @@ function fakeAnalyzer(calls: string[] = []): FileAnalyzer {
         .reverse();
       return {
         findings,
-        stats: { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 },
+        // One function per line, a lifetime one per FIND line; a SLOW file's did not parse whole.
+        stats: {
+          functions: text.split('\n').length - 1,
+          lifetimeFunctions: findings.length,
+          lifetimeFunctionsWhole: text.includes('SLOW') ? 0 : findings.length,
+        },
         ...(text.includes('SLOW') ? { partial: 'time budget exceeded' } : {}),
       };
     },
@@ -433,7 +450,7 @@ test('runner: an exception inside analyze costs one file a note, not the run', (
   const outcomes = checkFiles(
     fakeAnalyzer(calls),
     ['z.c', 'boom.c', 'a.c', 'quiet.c', 'slow.c', 'bin.c'],
-    [],
+    DEFAULT_CHECK,
     fakeRead,
   );
   // quiet.c was ruled out by mayHaveFindings and never parsed; bin.c was never read as text.
@@ -448,6 +465,13 @@ test('runner: an exception inside analyze costs one file a note, not the run', (
   const { report, notes, ioError } = summarize(outcomes);
   assert.equal(ioError, undefined);
   assert.equal(report.filesChecked, 5);
+  // Stats come from the files analyze returned for (z.c, a.c, slow.c): not quiet.c, bin.c or boom.c.
+  assert.deepEqual(report.stats, {
+    filesParsed: 3,
+    functions: 5,
+    lifetimeFunctions: 4,
+    lifetimeFunctionsWhole: 3,
+  });
   assert.deepEqual(
     report.results.map((r) => [r.file, r.findings.map((f) => f.range.start.line)]),
     [
@@ -472,11 +496,13 @@ test('runner: rule filter is passed on; an unreadable file becomes the run’s I
       return { findings: [], stats: { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 } };
     },
   };
-  checkFile(analyzer, 'a.c', ['use-after-put'], fakeRead);
+  checkFile(analyzer, 'a.c', { rules: ['use-after-put'], normalize: true }, fakeRead);
   assert.deepEqual(seen, { rules: ['use-after-put'] });
-  checkFile(analyzer, 'a.c', [], fakeRead);
-  assert.equal(seen, undefined);
-  const outcomes = checkFiles(analyzer, ['a.c', 'secret.c', 'locked.c'], [], fakeRead);
+  checkFile(analyzer, 'a.c', DEFAULT_CHECK, fakeRead);
+  assert.deepEqual(seen, {});
+  checkFile(analyzer, 'a.c', { rules: [], normalize: false }, fakeRead);
+  assert.deepEqual(seen, { normalize: false });
+  const outcomes = checkFiles(analyzer, ['a.c', 'secret.c', 'locked.c'], DEFAULT_CHECK, fakeRead);
   assert.equal(summarize(outcomes).ioError, 'permission denied: locked.c');
 });
 
@@ -526,7 +552,12 @@ test('cli: an empty folder is fine', () => {
     assert.equal(text.stderr, '0 findings in 0 files (0 files checked)\n');
     const json = run(['check', '--format', 'json', dir]);
     assert.equal(json.status, 0);
-    assert.deepEqual(JSON.parse(json.stdout), { version: 1, files: 0, findings: [] });
+    assert.deepEqual(JSON.parse(json.stdout), {
+      version: 1,
+      files: 0,
+      findings: [],
+      stats: { filesParsed: 0, functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 },
+    });
     assert.equal(json.stderr, '');
     const sarif = run(['check', '--format', 'sarif', dir]);
     assert.equal(sarif.status, 0);
@@ -590,8 +621,46 @@ test('cli: worker threads give the same output as --jobs 1', () => {
     }
     const json = JSON.parse(run(['check', '--format', 'json', '--jobs', '2', '.'], dir).stdout) as {
       files: number;
+      stats: { filesParsed: number; functions: number };
     };
     assert.equal(json.files, 60);
+    // The 40 drivers (two functions each) were parsed, in whichever worker; the rest were ruled out.
+    assert.equal(json.stats.filesParsed, 40);
+    assert.equal(json.stats.functions, 80);
+  });
+});
+
+test('cli: json stats sum the parsed files; --no-normalize parses the text as it is', () => {
+  withTemp((dir) => {
+    // Annotations the normaliser blanks: tree-sitter-c alone cannot parse this probe function.
+    writeFileSync(
+      join(dir, 'a.c'),
+      buggyDriver('demo').replace(
+        'static int demo_probe(struct demo *d)',
+        'static int __init demo_probe(struct demo __iomem *d)',
+      ),
+    );
+    writeFileSync(join(dir, 'b.c'), buggyDriver('other'));
+    writeFileSync(join(dir, 'c.c'), 'int main(void) { return 0; }\n');
+    type Stats = {
+      filesParsed: number;
+      functions: number;
+      lifetimeFunctions: number;
+      lifetimeFunctionsWhole: number;
+    };
+    const stats = (args: string[]): Stats =>
+      (JSON.parse(run(['check', '--format', 'json', ...args, '.'], dir).stdout) as { stats: Stats }).stats;
+    const normalized = stats([]);
+    const raw = stats(['--no-normalize']);
+    assert.equal(normalized.filesParsed, 2);
+    assert.equal(normalized.functions, 4);
+    assert.equal(normalized.lifetimeFunctions, 2);
+    assert.equal(normalized.lifetimeFunctionsWhole, 2);
+    assert.equal(raw.filesParsed, 2);
+    assert.equal(raw.lifetimeFunctions, 2);
+    assert.equal(raw.lifetimeFunctionsWhole, 1);
+    // --rule changes which findings are kept, not what is parsed.
+    assert.deepEqual(stats(['--rule', 'use-after-put']), normalized);
   });
 });
 
