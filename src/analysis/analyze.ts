@@ -86,7 +86,6 @@ function summaryHost(facts: FileFacts, model: ApiModel): EngineHost {
   const memo = new Map<string, Summary | undefined>();
   const host: EngineHost = {
     model,
-    globals: facts.globals,
     releaseFrees: (name: string) => {
       const fn = facts.functions.get(name);
       return fn ? releaseFrees(fn) : undefined;

@@ -56,8 +56,6 @@ export interface EngineHost {
   model: ApiModel;
   /** Summary of a same-file function, or undefined when it is not one (or cannot be summarized). */
   summary(name: string): Summary | undefined;
-  /** File-scope variable names (assignments to them hand ownership on). */
-  globals: ReadonlySet<string>;
   /** Whether a same-file function used as a release frees anything (undefined: not in this file). */
   releaseFrees(name: string): boolean | undefined;
 }
