@@ -709,3 +709,38 @@ test('cli: findings from the real analyzer, in every format, filtered by --rule'
     }
   });
 });
+
+// ------------------------------------------------------------------------------- scripts/field.mjs
+
+test('field script: report with stats and per-rule counts, sorted --out lines, one-line usage errors', () => {
+  withTemp((dir) => {
+    mkdirSync(join(dir, 'tree', 'drivers'), { recursive: true });
+    writeFileSync(join(dir, 'tree', 'drivers', 'a.c'), buggyDriver('demo'));
+    writeFileSync(join(dir, 'tree', 'b.c'), 'int main(void) { return 0; }\n');
+    const field = (args: string[]): Run => {
+      const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'field.mjs'), ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const r = field(['tree', '--jobs', '1', '--out', 'out.txt']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /files checked {4}2\n {2}files parsed {5}1\n/);
+    assert.match(r.stdout, /parse coverage {3}100\.0 % \(1 of 1 lifetime functions/);
+    const lines = readFileSync(join(dir, 'out.txt'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    assert.match(r.stdout, new RegExp(`Findings: ${lines.length}\\n`));
+    for (const line of lines) {
+      assert.match(line, /^drivers\/a\.c:\d+: [a-z-]+ \[(high|medium|low)\] demo_probe: .+$/);
+    }
+
+    const missing = field([]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /^field: missing kernel tree[^\n]*\n$/);
+    const nowhere = field(['no-such-tree']);
+    assert.equal(nowhere.status, 2);
+    assert.equal(nowhere.stderr, 'field: not a directory: no-such-tree\n');
+  });
+});
