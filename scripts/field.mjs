@@ -1,8 +1,5 @@
-// Field run: checks a whole source tree (a Linux kernel) with the built CLI and prints a report —
-// speed, parse coverage (with --coverage-baseline also without the normaliser, for comparison),
-// findings per rule and confidence, and the partial/failed notes the CLI wrote on stderr.
-// --out FILE writes every finding as `path:line: rule [confidence] function: message`, with paths
-// relative to the tree, sorted. Exit 0 on success, 1 if the check run fails, 2 on usage errors.
+// Field run: checks a whole kernel tree with the built CLI (JSON) and prints speed, parse coverage,
+// findings per rule and confidence, and the partial/failed notes; --out writes the findings sorted.
 import { spawn } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -14,6 +11,7 @@ const CONFIDENCES = ['high', 'medium', 'low'];
 /** Notes listed one by one in the report (all of them are counted). */
 const NOTES_LISTED = 20;
 
+/** A usage mistake exits 2, a failed check run 1, success 0; errors are one line on stderr. */
 class UsageError extends Error {}
 
 function parseArgs(argv) {
