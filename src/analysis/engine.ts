@@ -4,6 +4,8 @@
 import { buildCfg, type Cfg } from './cfg';
 import {
   applyOp,
+  dropCheck,
+  putMatches,
   exitCheck,
   newObject,
   stateKey,
@@ -71,6 +73,9 @@ export interface RunResult {
 
 const MAX_STATES_PER_NODE = 32;
 const PUT_LIKE = /(?:^|_)(?:put|unregister)(?:_|$)/;
+/** Logging calls: a bare pointer argument is printed as a value (%p), not dereferenced. */
+const LOGGING =
+  /^(?:dev_(?:err|warn|info|dbg|notice|crit|alert|emerg|printk|vdbg)\w*|pr_\w+|printk\w*|netdev_\w+|trace_\w+|WARN\w*)$/;
 /** Unknown callees whose names say they may initialize what they are given. */
 const MAY_INIT = /(?:add|register|init|setup|create|attach|probe|alloc)/i;
 /** Callees that never initialize or take over an object passed to them (names, logging, locks…). */
@@ -93,6 +98,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
   const cfg: Cfg = buildCfg(fn.body);
   const locals = collectLocals(fn);
   const aliases = collectAliases(fn, locals);
+  const fromCalls = collectFromCalls(fn, host.model);
   const autoPutVars = collectAutoPut(fn, host.model);
   const violations: Violation[] = [];
   const seenViolation = new Set<string>();
@@ -141,7 +147,11 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       if (alias) return alias;
       return { key: ap.path, member: '' };
     }
-    return splitAddr(ap.path);
+    const split = splitAddr(ap.path);
+    // `pdev = &priv->pdev; … put_device(&pdev->dev)` reaches priv.
+    const via = aliases.get(split.key);
+    if (via) return { key: via.key, member: via.member ? `${via.member}.${split.member}` : split.member };
+    return split;
   };
 
   /** The tracked object that a plain path expression belongs to (for uses), if any. */
@@ -248,9 +258,12 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
   const lineOf = (n: SyntaxNode): number => n.startPoint.row + 1;
 
   const useOf = (n: SyntaxNode, path: string, states: PathState[]): void => {
+    const bare = n.type === 'identifier' && !pointerValueIsUsed(n);
     for (const st of states) {
       const obj = ownerOf(path, st);
       if (!obj) continue;
+      // Testing or printing the pointer's value (`while (dev)`, `p == q`, "%p") touches no memory.
+      if (bare && path === obj.key) continue;
       const v = useCheck(obj, n);
       if (v) report(v, n, obj, st);
     }
@@ -271,12 +284,28 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       if (ops.every((o) => o === 'escape')) return st;
       obj = newObject(key, 'unknown', 'unknown');
       const root = rootOf(key.startsWith('&') ? key.slice(1) : key);
-      obj = { ...obj, external: fn.params.includes(root) || !locals.has(root) };
+      obj = { ...obj, external: fn.params.includes(root) || !locals.has(root) || fromCalls.has(root) };
       if (autoPutVars.has(key)) obj = { ...obj, autoPut: true };
     }
     if (member && obj.member === undefined) obj = { ...obj, member };
+    // Two refcounted members of one container (`port->dev` and `port->sm_dev`): which one's release
+    // frees the container is not ours to guess — stop following it.
+    if (member && obj.member && !sameMember(obj.member, member)) {
+      return setObj(st, { ...obj, escaped: true, life: obj.life === 'raw' ? 'unknown' : obj.life });
+    }
     if (entry?.put && !obj.putName && entry.family !== 'memory') obj = { ...obj, putName: entry.put };
     noteLife(at, obj);
+    // A looked-up reference dropped with another subsystem's put (of_node_put() on a device).
+    const callName = calleeName(at);
+    if (
+      !helper &&
+      obj.origin === 'reference' &&
+      ops.includes('put') &&
+      callName &&
+      !putMatches(obj.putName, callName)
+    ) {
+      report('wrong-put', at, obj, st);
+    }
     let first = true;
     let prev: Op | undefined;
     for (const op of ops) {
@@ -359,7 +388,11 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
             const v = useCheck(before);
             if (v && !ops.some((o) => o === 'put' || o === 'free')) report(v, a[i]!, before, st);
           }
-          const next = applyOps(st, ref.key, ref.member, ops, call, undefined, name);
+          let next = applyOps(st, ref.key, ref.member, ops, call, undefined, name);
+          const after = next.objs[ref.key];
+          // A helper that initializes on some paths only: the object may be initialized now.
+          if (effect.kind === 'mixed' && after?.life === 'raw')
+            next = setObj(next, { ...after, life: 'unknown', known: false });
           return effect.kind === 'ops'
             ? addTrail(next, `${name}() does ${ops.join(', ')} (line ${lineOf(call)})`)
             : next;
@@ -393,6 +426,11 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     const out: PathState[] = [];
     const name = calleeName(call) ?? '';
     for (let st of states) {
+      const previous = into !== undefined ? st.objs[into] : undefined;
+      // `dev = bus_find_next_device(bus, dev)`: the previous element's reference is never dropped.
+      if (previous && dropCheck(previous) && previous.allocAt) {
+        report('reference-leak', previous.allocAt, previous, st, { exitAt: call });
+      }
       if (into !== undefined) st = dropObj(st, into);
       if (into !== undefined) {
         const origin = entry.ops.includes('alloc')
@@ -674,6 +712,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
           const obj = st.objs[key]!;
           const v = exitCheck(obj);
           if (v === 'leak') report(v, obj.failAt!, obj, st, st.retAt ? { exitAt: st.retAt } : {});
+          else if (v === 'reference-leak' && obj.allocAt)
+            report(v, obj.allocAt, obj, st, st.retAt ? { exitAt: st.retAt } : {});
           else if (v === 'double-put') report(v, obj.putAt!, obj, st);
         }
         break;
@@ -744,6 +784,35 @@ function rootOf(path: string): string {
   return m ? m[0] : path;
 }
 
+/**
+ * Does this bare pointer expression reach memory? Not when it is only compared, tested or printed
+ * with a logging call; yes when passed to a function, returned or dereferenced by its parent.
+ */
+function pointerValueIsUsed(n: SyntaxNode): boolean {
+  const p = n.parent;
+  if (!p) return true;
+  switch (p.type) {
+    case 'binary_expression':
+    case 'unary_expression':
+    case 'parenthesized_expression':
+    case 'if_statement':
+    case 'while_statement':
+    case 'conditional_expression':
+      return false;
+    case 'argument_list': {
+      const name = p.parent ? calleeName(p.parent) : undefined;
+      return !(name && LOGGING.test(name));
+    }
+    default:
+      return true;
+  }
+}
+
+/** `subsys` and `subsys.kobj` name the same refcount (a kset's kobject); `dev` and `sm_dev` do not. */
+function sameMember(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+}
+
 /** Does the expression path denote the object with this key or a member of it? */
 function belongsTo(path: string, key: string): boolean {
   if (key.startsWith('&')) {
@@ -802,6 +871,34 @@ function collectAliases(fn: FunctionInfo, locals: Set<string>): Map<string, { ke
     if (key === name) continue;
     out.set(name, { key, member });
   }
+  return out;
+}
+
+/** Converters that compute a container address from a member: the result carries no reference. */
+const CONVERTER =
+  /^(?:container_of\w*|list_\w*entry\w*|hlist_\w*entry\w*|to_\w+|\w+_to_\w+|dev_get_drvdata|platform_get_drvdata|i2c_get_clientdata|spi_get_drvdata|pci_get_drvdata)$/;
+
+/**
+ * Locals assigned from a function call that is not a converter: such a function usually hands its
+ * caller a reference (an allocator in the same file, a lookup we do not know): treat them like
+ * parameters, whose refcount is not ours to count.
+ */
+function collectFromCalls(fn: FunctionInfo, model: ApiModel): Set<string> {
+  const out = new Set<string>();
+  const note = (name: string | undefined, value: SyntaxNode | undefined): void => {
+    const v = value && unwrap(value);
+    if (!name || !v || v.type !== 'call_expression') return;
+    const callee = calleeName(v);
+    if (!callee || CONVERTER.test(callee) || model.api.has(callee)) return;
+    out.add(name);
+  };
+  walk(fn.body, (n) => {
+    if (n.type === 'init_declarator') note(declaratorName(n.field('declarator'))?.text, n.field('value'));
+    else if (n.type === 'assignment_expression') {
+      const l = n.field('left');
+      if (l && unwrap(l).type === 'identifier') note(unwrap(l).text, n.field('right'));
+    }
+  });
   return out;
 }
 

@@ -25,6 +25,9 @@ export type ViolationKind =
   | 'double-put'
   | 'put-uninitialized'
   | 'leak'
+  | 'reference-leak'
+  | 'wrong-put'
+  | 'refcounted-in-devm'
   | 'use-after-free'
   | 'double-free';
 
@@ -95,6 +98,8 @@ export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family, pr
       if (s.life === 'live') return { state: { ...s, ops } };
       const next: ObjState = { ...s, life: 'live', held: 1, known: true, initAt: at, ops };
       if (family) next.family = family;
+      // devres frees this memory at unbind, whatever references are still out there.
+      if (s.devm && s.origin === 'alloc') return { state: next, violation: 'refcounted-in-devm' };
       return { state: next };
     }
     case 'add': {
@@ -110,14 +115,19 @@ export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family, pr
       return { state: next };
     }
     case 'put': {
-      if (s.life === 'raw') return { state: { ...s, putAt: at, ops }, violation: 'put-uninitialized' };
+      // A bare kref has no "initialized" flag to warn about (KREF_INIT may have set it in place).
+      if (s.life === 'raw') {
+        return family === 'kref'
+          ? { state: { ...s, ops } }
+          : { state: { ...s, putAt: at, ops }, violation: 'put-uninitialized' };
+      }
       if (s.life === 'undone' || s.life === 'freed') return { state: { ...s, ops } };
       if (s.life === 'dead') return { state: { ...s, held: s.held - 1, ops }, violation: 'double-put' };
       // After a put of an object whose refcount we never knew, another put may drop someone else's
       // reference (device_destroy(): put the lookup's, then unregister): nothing provable.
       // A plain second put of the one reference this function took is still provably one too many.
       if (s.life === 'maybe-dead') {
-        const twice = prev !== 'del' && s.held === 0 && (s.origin === 'reference' || !s.external);
+        const twice = prev !== 'del' && s.held === 0 && s.origin === 'reference';
         return twice
           ? { state: { ...s, held: -1, ops }, violation: 'double-put' }
           : { state: { ...s, held: s.held - 1, ops } };
@@ -134,6 +144,9 @@ export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family, pr
       return { state: { ...s, inSysfs: false, ops } };
     case 'free': {
       const next: ObjState = { ...s, life: 'freed', ops };
+      // A bare kref that never left the function has no name, no sysfs entry and no other holder:
+      // freeing it directly is what its creator may do (the release may expect a finished object).
+      if (s.life === 'live' && s.family === 'kref' && s.known && !s.escaped) return { state: next };
       if (s.life === 'live') return { state: next, violation: 'free-while-referenced' };
       if (s.life === 'dead' || s.life === 'maybe-dead') return { state: next, violation: 'free-after-put' };
       if (s.life === 'freed') return { state: next, violation: 'double-free' };
@@ -181,10 +194,29 @@ export function exitCheck(s: ObjState): ViolationKind | undefined {
     s.held > 0
   )
     return 'leak';
+  if (s.life === 'live' && !s.autoPut && s.origin === 'reference' && s.held > 0) return 'reference-leak';
   return undefined;
 }
 
 /** A short key of what matters for feasibility and findings (not the event locations). */
 export function stateKey(s: ObjState): string {
   return `${s.life}/${s.held}/${s.inSysfs ? 1 : 0}${s.escaped ? 1 : 0}${s.autoPut ? 1 : 0}${s.failAt ? 1 : 0}/${s.origin}`;
+}
+
+/** Forgetting the pointer (reassigning it) while it holds a reference of ours leaks that reference. */
+export function dropCheck(s: ObjState): ViolationKind | undefined {
+  if (s.escaped || s.autoPut) return undefined;
+  return s.life === 'live' && s.origin === 'reference' && s.held > 0 ? 'reference-leak' : undefined;
+}
+
+/** Puts that drop what a lookup of the given put also drops (of_find_device_by_node → either). */
+const EQUIVALENT_PUTS: Readonly<Record<string, readonly string[]>> = {
+  put_device: ['platform_device_put'],
+  platform_device_put: ['put_device'],
+};
+
+/** Is `put` the right call to drop a reference that must be dropped with `expected`? */
+export function putMatches(expected: string | undefined, put: string): boolean {
+  if (!expected || expected === put) return true;
+  return EQUIVALENT_PUTS[expected]?.includes(put) ?? false;
 }

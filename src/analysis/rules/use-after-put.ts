@@ -30,11 +30,16 @@ export const rule: RuleDefinition = {
   },
   check(v, ctx) {
     const o = v.obj;
-    // Every release this file arms for the container frees nothing: the put frees no memory (that
-    // design is empty-release's business, not a use after free).
-    const armed = releasesOfContainer(v, ctx);
-    if (armed && armed.length > 0 && armed.every((r) => releaseFrees(ctx.facts.functions.get(r)) === false))
-      return undefined;
+    // Only a release this file shows freeing the container makes the put free memory: with none in
+    // sight, or one that frees nothing, there is no use after free to prove (missing-release and
+    // empty-release are the findings for those designs).
+    const own = releaseName(v, ctx);
+    const releases = own ? [own] : (releasesOfContainer(v, ctx) ?? []);
+    const freeing = releases.filter((r) => releaseFrees(ctx.facts.functions.get(r)) === true);
+    // Objects the core created (platform_device_alloc(), kobject_create_and_add()) have the core's
+    // release, which frees them.
+    if (freeing.length === 0 && o.origin !== 'create') return undefined;
+    const release = freeing.length === 1 ? freeing[0] : undefined;
     const put = o.putAt ? (calleeName(o.putAt) ?? 'put') : 'put';
     const may = o.life === 'dead' ? 'has' : 'may have';
     const base = { obj: objectName(o), put, putLine: o.putAt ? String(lineOf(o.putAt)) : '?', may };
@@ -43,15 +48,12 @@ export const rule: RuleDefinition = {
       o.life === 'dead' ? 'last reference dropped here' : 'reference dropped here',
     );
     if (v.kind === 'free-after-put') {
-      const release = releaseName(v, ctx) ?? (armed?.length === 1 ? armed[0] : undefined);
-      // A release that deliberately frees nothing means the caller owns the memory: kfree is right then.
-      if (release && releaseFrees(ctx.facts.functions.get(release)) === false) return undefined;
       const stmt = statementOf(v.at);
       const fixes: Fix[] = [];
       if (stmt && stmt.type === 'expression_statement' && stmt.kids[0] === v.at) {
         fixes.push({
           title: `Remove ${calleeName(v.at) ?? 'the'}() (the release frees it)`,
-          safe: !!release && o.life === 'dead',
+          safe: o.life === 'dead',
           edits: [deleteStatement(stmt, ctx.text)],
         });
       }
@@ -64,7 +66,8 @@ export const rule: RuleDefinition = {
         {
           related: rel,
           fixes,
-          confidence: o.life === 'dead' ? 'high' : 'medium',
+          // put + kfree with a freeing release is wrong whether or not the put was the last.
+          confidence: 'high',
         },
       );
     }
@@ -75,11 +78,20 @@ export const rule: RuleDefinition = {
   },
 };
 
-/** The releases the file arms for objects of the container's struct type. */
+/**
+ * The releases for objects of the container's struct type: those the file arms for it, else the
+ * release-shaped functions that convert back to it (`container_of(dev, struct T, m)`) and free.
+ */
 function releasesOfContainer(v: Violation, ctx: RuleContext): string[] | undefined {
   const type = structTypes(ctx.fn).get(v.obj.key);
-  const set = type ? ctx.facts.releasesByType.get(type) : undefined;
-  return set ? [...set] : undefined;
+  if (!type) return undefined;
+  const set = ctx.facts.releasesByType.get(type);
+  if (set) return [...set];
+  const back = new RegExp(`container_of\\s*\\(\\s*\\w+\\s*,\\s*struct\\s+${type}\\s*,`);
+  const found = [...ctx.facts.functions.values()]
+    .filter((f) => /release/.test(f.name) && f.params.length === 1 && back.test(f.body.text))
+    .map((f) => f.name);
+  return found.length ? found : undefined;
 }
 
 /** The release that the object's put runs, when this file says: `x->dev.release = fn`, or the ktype. */
