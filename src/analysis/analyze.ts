@@ -1,7 +1,7 @@
 // One file, start to finish: normalise, parse, copy the tree, gather facts, run the state machine over
 // every function that uses a lifetime API, and turn the model's violations into findings.
 import type { Tree } from 'web-tree-sitter';
-import { runFunction, type EngineHost, type FunctionInfo, type Summary } from './engine';
+import { runFunction, type EngineHost, type FunctionInfo, type ParamEffect, type Summary } from './engine';
 import { collectFacts, releaseFrees, type FileFacts } from './facts';
 import type { Op } from './model/api-table';
 import type { ApiModel } from './model/model';
@@ -106,17 +106,31 @@ function summaryHost(facts: FileFacts, model: ApiModel): EngineHost {
 
 function summarize(fn: FunctionInfo, host: EngineHost): Summary {
   const run = runFunction(fn, host, 'summary');
-  return fn.params.map((p) => {
+  return fn.params.map((p): ParamEffect => {
     if (!p || run.partial || run.exitStates.length === 0) return { kind: 'mixed' };
-    let ops: string | undefined;
+    const opsOf = (key: string): string | undefined => {
+      let ops: string | undefined;
+      for (const st of run.exitStates) {
+        const o = st[key];
+        const these = o ? o.ops.join(',') : '';
+        if (ops === undefined) ops = these;
+        else if (ops !== these) return undefined;
+      }
+      return ops;
+    };
+    const split = (ops: string): Op[] => (ops ? (ops.split(',') as Op[]) : []);
+    // Objects the helper reached through the parameter: `p->kobj`, `p->parent`.
+    const members: Record<string, Op[] | 'mixed'> = {};
     for (const st of run.exitStates) {
-      const o = st[p];
-      const these = o ? o.ops.join(',') : 'gone';
-      if (ops === undefined) ops = these;
-      else if (ops !== these) return { kind: 'mixed' };
+      for (const key of Object.keys(st)) {
+        if (!key.startsWith(`${p}->`) || key in members) continue;
+        const ops = opsOf(key);
+        members[key.slice(p.length)] = ops === undefined ? 'mixed' : split(ops);
+      }
     }
-    if (ops === undefined || ops === 'gone') return { kind: 'mixed' };
-    return { kind: 'ops', ops: ops ? (ops.split(',') as Op[]) : [] };
+    const own = run.exitStates.every((st) => st[p]) ? opsOf(p) : undefined;
+    const effect: ParamEffect = own === undefined ? { kind: 'mixed' } : { kind: 'ops', ops: split(own) };
+    return Object.keys(members).length ? { ...effect, members } : effect;
   });
 }
 

@@ -43,7 +43,13 @@ export interface Violation {
 }
 
 /** What a same-file function does to each of its pointer parameters, on every path. */
-export type ParamEffect = { kind: 'ops'; ops: Op[] } | { kind: 'mixed' };
+/**
+ * What a same-file function does to one pointer parameter on every path (`mixed`: it differs by path,
+ * so the caller stops following the object), and to objects reached through it (`->kobj` → ops).
+ */
+export type ParamEffect = ({ kind: 'ops'; ops: Op[] } | { kind: 'mixed' }) & {
+  members?: Record<string, Op[] | 'mixed'>;
+};
 export type Summary = ParamEffect[];
 
 export interface FunctionInfo {
@@ -376,27 +382,23 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       for (let i = 0; i < a.length; i++) {
         const effect = summary[i];
         const ref = resolve(a[i]!);
-        if (!effect || !ref || (effect.kind === 'ops' && effect.ops.length === 0)) {
+        const members = effect?.members ?? {};
+        if (
+          !effect ||
+          !ref ||
+          (effect.kind === 'ops' && effect.ops.length === 0 && Object.keys(members).length === 0)
+        ) {
           states = evalExpr(a[i]!, states);
           continue;
         }
-        const ops: readonly Op[] = effect.kind === 'mixed' ? ['escape'] : effect.ops;
-        states = states.map((st) => {
-          if (effect.kind === 'mixed' && !st.objs[ref.key]) return st;
-          const before = st.objs[ref.key];
-          if (before) {
-            const v = useCheck(before);
-            if (v && !ops.some((o) => o === 'put' || o === 'free')) report(v, a[i]!, before, st);
+        states = applyEffect(states, ref.key, ref.member, effect, call, a[i]!, name);
+        // What the helper does to objects hanging off the parameter (`p->kobj`), for a whole container.
+        if (ref.member === '') {
+          for (const [suffix, m] of Object.entries(members)) {
+            const ops = m === 'mixed' ? ({ kind: 'mixed' } as const) : ({ kind: 'ops', ops: m } as const);
+            states = applyEffect(states, `${ref.key}${suffix}`, '', ops, call, a[i]!, name);
           }
-          let next = applyOps(st, ref.key, ref.member, ops, call, undefined, name);
-          const after = next.objs[ref.key];
-          // A helper that initializes on some paths only: the object may be initialized now.
-          if (effect.kind === 'mixed' && after?.life === 'raw')
-            next = setObj(next, { ...after, life: 'unknown', known: false });
-          return effect.kind === 'ops'
-            ? addTrail(next, `${name}() does ${ops.join(', ')} (line ${lineOf(call)})`)
-            : next;
-        });
+        }
       }
       return states;
     }
@@ -414,6 +416,35 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
         if (o && o.life === 'raw') st = setObj(st, { ...o, life: 'unknown', known: false });
       }
       return st;
+    });
+  };
+
+  const applyEffect = (
+    states: PathState[],
+    key: string,
+    member: string,
+    effect: ParamEffect,
+    call: SyntaxNode,
+    arg: SyntaxNode,
+    name: string,
+  ): PathState[] => {
+    const ops: readonly Op[] = effect.kind === 'mixed' ? ['escape'] : effect.ops;
+    if (ops.length === 0) return states;
+    return states.map((st) => {
+      if (effect.kind === 'mixed' && !st.objs[key]) return st;
+      const before = st.objs[key];
+      if (before) {
+        const v = useCheck(before);
+        if (v && !ops.some((o) => o === 'put' || o === 'free')) report(v, arg, before, st);
+      }
+      let next = applyOps(st, key, member, ops, call, undefined, name);
+      const after = next.objs[key];
+      // A helper that initializes on some paths only: the object may be initialized now.
+      if (effect.kind === 'mixed' && after?.life === 'raw')
+        next = setObj(next, { ...after, life: 'unknown', known: false });
+      return effect.kind === 'ops'
+        ? addTrail(next, `${name}() does ${ops.join(', ')} (line ${lineOf(call)})`)
+        : next;
     });
   };
 
@@ -510,8 +541,15 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       // Reassigning the pointer forgets the object it held (and anything reached through it).
       for (const key of Object.keys(st.objs)) {
         if (key === created) continue;
-        if (key === lhsPath || key.startsWith(`${lhsPath}->`) || key.startsWith(`${lhsPath}.`))
-          st = dropObj(st, key);
+        if (key === lhsPath || key.startsWith(`${lhsPath}->`) || key.startsWith(`${lhsPath}.`)) {
+          const old = st.objs[key]!;
+          // A helper's summary must still see what it did to `p->obj` before `p->obj = NULL`.
+          if (mode === 'summary' && fn.params.includes(rootOf(key)) && old.ops.length > 0) {
+            st = setObj(st, { ...old, escaped: true });
+          } else {
+            st = dropObj(st, key);
+          }
+        }
       }
       // `struct device *d __free(put_device) = &x->dev;` hands x's reference to the scope-exit put.
       if (rref && autoPutVars.has(lhsPath) && st.objs[rref.key])
