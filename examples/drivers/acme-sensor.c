@@ -107,3 +107,41 @@ static int acme_sensor_poke(const struct bus_type *bus, const char *name)
 	put_device(dev);
 	return 0;
 }
+
+/* Bug: the reference bus_find_device_by_name() took is kept when the sensor is busy. */
+static int acme_sensor_is_idle(const struct bus_type *bus, const char *name)
+{
+	struct device *dev = bus_find_device_by_name(bus, NULL, name);
+	struct acme_sensor *s;
+
+	if (!dev)
+		return -ENODEV;
+
+	s = container_of(dev, struct acme_sensor, dev);
+	if (s->threshold)
+		return 0;
+
+	put_device(dev);
+	return 1;
+}
+
+/* Bug: a refcounted device inside devres memory, which is freed at unbind regardless. */
+static int acme_sensor_probe_channel(struct device *parent, int channel)
+{
+	struct acme_sensor *s;
+
+	s = devm_kzalloc(parent, sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+
+	s->channel = channel;
+	s->dev.parent = parent;
+	s->dev.release = acme_sensor_release;
+	device_initialize(&s->dev);
+	dev_set_name(&s->dev, "sensor%d", channel);
+	if (device_add(&s->dev)) {
+		put_device(&s->dev);
+		return -EIO;
+	}
+	return 0;
+}

@@ -78,6 +78,7 @@ export interface RunResult {
 }
 
 const MAX_STATES_PER_NODE = 32;
+const VARIABLE_INDEX = /\[[^\]0-9]/;
 const PUT_LIKE = /(?:^|_)(?:put|unregister)(?:_|$)/;
 /** Logging calls: a bare pointer argument is printed as a value (%p), not dereferenced. */
 const LOGGING =
@@ -143,17 +144,23 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       const name = calleeName(u);
       // `no_free_ptr(x)` and friends evaluate to their argument.
       if (name && host.model.passThrough.has(name) && args(u).length === 1) return resolve(args(u)[0]!);
+      // get_device(x) and kobject_get(x) evaluate to x.
+      const entry = name ? host.model.api.get(name) : undefined;
+      if (entry && entry.object === 0 && entry.ops.length === 1 && entry.ops[0] === 'get' && args(u)[0])
+        return resolve(args(u)[0]!);
       return undefined;
     }
     const ap = accessPath(u);
-    // `slots[i]` names a different object on every iteration: not one we can follow.
-    if (!ap || /\[[^\]0-9]/.test(ap.path)) return undefined;
+    if (!ap) return undefined;
     if (!ap.addr) {
       const alias = aliases.get(ap.path);
       if (alias) return alias;
+      if (VARIABLE_INDEX.test(ap.path)) return undefined;
       return { key: ap.path, member: '' };
     }
     const split = splitAddr(ap.path);
+    // `slots[i]->dev` names a different object on every iteration: not one we can follow.
+    if (VARIABLE_INDEX.test(split.key)) return undefined;
     // `pdev = &priv->pdev; … put_device(&pdev->dev)` reaches priv.
     const via = aliases.get(split.key);
     if (via) return { key: via.key, member: via.member ? `${via.member}.${split.member}` : split.member };
@@ -293,6 +300,16 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       obj = { ...obj, external: fn.params.includes(root) || !locals.has(root) || fromCalls.has(root) };
       if (autoPutVars.has(key)) obj = { ...obj, autoPut: true };
     }
+    // `&priv->chans[i].dev`: one refcount per element. Only the memory's origin is known (devm);
+    // counting them as one object would be wrong.
+    if (VARIABLE_INDEX.test(member)) {
+      const array = st.objs[`${key}->${member.split('[')[0]}`];
+      for (const mem of [st.objs[key], array]) {
+        if (mem?.devm && mem.origin === 'alloc' && ops.includes('init'))
+          report('refcounted-in-devm', at, mem, st);
+      }
+      return st;
+    }
     if (member && obj.member === undefined) obj = { ...obj, member };
     // Two refcounted members of one container (`port->dev` and `port->sm_dev`): which one's release
     // frees the container is not ours to guess — stop following it.
@@ -305,8 +322,9 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     const callName = calleeName(at);
     if (
       !helper &&
+      entry?.ops.length === 1 &&
+      entry.ops[0] === 'put' &&
       obj.origin === 'reference' &&
-      ops.includes('put') &&
       callName &&
       !putMatches(obj.putName, callName)
     ) {
@@ -456,7 +474,14 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
   ): PathState[] => {
     const out: PathState[] = [];
     const name = calleeName(call) ?? '';
+    const consumed = entry.consumes !== undefined ? args(call)[entry.consumes] : undefined;
+    const from = consumed ? resolve(consumed) : undefined;
+    // Stored straight into a field or a global: handed on as it arrives.
+    const stored = into !== undefined && (!locals.has(into) || /->|\.|\[/.test(into));
     for (let st of states) {
+      // `pci_get_device(v, d, from)` drops the reference on `from` itself.
+      if (from && st.objs[from.key])
+        st = applyOps(st, from.key, from.member, ['put'], call, undefined, undefined);
       const previous = into !== undefined ? st.objs[into] : undefined;
       // `dev = bus_find_next_device(bus, dev)`: the previous element's reference is never dropped.
       if (previous && dropCheck(previous) && previous.allocAt) {
@@ -479,6 +504,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
           obj = applyOp(obj, op, call, entry.family).state;
         }
         if (entry.family === 'reference') obj = { ...obj, known: false };
+        if (stored) obj = { ...obj, escaped: true };
         const ok = setObj(st, obj);
         out.push(
           addTrail(
@@ -522,7 +548,6 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       states = evalExpr(r, states);
     }
     if (!lhsPath) return evalExpr(lhs, states);
-    const isLocal = locals.has(lhsPath);
     const rref = r && op === '=' ? resolve(r) : undefined;
     return states.map((st) => {
       // Writing into a member of a tracked object is a use of it.
@@ -554,7 +579,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       // `struct device *d __free(put_device) = &x->dev;` hands x's reference to the scope-exit put.
       if (rref && autoPutVars.has(lhsPath) && st.objs[rref.key])
         st = setObj(st, { ...st.objs[rref.key]!, autoPut: true });
-      if (rref && !created && (!isLocal || lhsPath.includes('->') || lhsPath.includes('.'))) {
+      // Copied into another local (`dev = next`) or stored anywhere: no longer ours to follow.
+      if (rref && !created && rref.key !== lhsPath && !aliases.has(lhsPath)) {
         // Stored somewhere that outlives the function: whatever happens later is someone else's.
         const o = st.objs[rref.key] ?? newObject(rref.key, 'unknown', 'unknown');
         st = setObj(st, { ...o, escaped: true, ops: [...o.ops, 'escape'] });
@@ -750,8 +776,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
           const obj = st.objs[key]!;
           const v = exitCheck(obj);
           if (v === 'leak') report(v, obj.failAt!, obj, st, st.retAt ? { exitAt: st.retAt } : {});
-          else if (v === 'reference-leak' && obj.allocAt)
-            report(v, obj.allocAt, obj, st, st.retAt ? { exitAt: st.retAt } : {});
+          else if (v === 'reference-leak' && (obj.allocAt ?? obj.getAt))
+            report(v, (obj.allocAt ?? obj.getAt)!, obj, st, st.retAt ? { exitAt: st.retAt } : {});
           else if (v === 'double-put') report(v, obj.putAt!, obj, st);
         }
         break;

@@ -305,13 +305,16 @@ export function collectFacts(root: SyntaxNode): FileFacts {
   // Items inside a file-scope ERROR (one `#ifdef` in an else-if chain can swallow the rest of a file):
   // they feed the new facts, but not `functions` / `globals`, whose meaning predates this recovery.
   const recovered: SyntaxNode[] = [];
+  const errors: SyntaxNode[] = [];
   // File-scope items, including those inside #ifdef CONFIG_… blocks.
   const gather = (n: SyntaxNode, into: SyntaxNode[]): void => {
     for (const k of n.kids) {
       if (k.type.startsWith('preproc_if') || k.type === 'preproc_else' || k.type.startsWith('preproc_elif'))
         gather(k, into);
-      else if (k.type === 'ERROR' && n.type !== 'ERROR') gather(k, recovered);
-      else into.push(k);
+      else if (k.type === 'ERROR' && n.type !== 'ERROR') {
+        errors.push(k);
+        gather(k, recovered);
+      } else into.push(k);
     }
   };
   gather(root, tops);
@@ -348,18 +351,18 @@ export function collectFacts(root: SyntaxNode): FileFacts {
   // Macro invocations are read from the text: of each file-scope node, and of the stretches of an
   // ERROR between the function definitions recovered from it (their bodies are not file scope).
   for (const top of tops) {
-    if (top.type === 'function_definition' || top.type.startsWith('preproc_')) continue;
-    if (top.type !== 'ERROR') {
+    if (top.type !== 'function_definition' && !top.type.startsWith('preproc_'))
       c.scanText(top, top.start, top.end);
-      continue;
-    }
-    let from = top.start;
-    for (const k of top.kids) {
+  }
+  for (const error of errors) {
+    const pos = new PositionCursor(error);
+    let from = error.start;
+    for (const k of error.kids) {
       if (k.type !== 'function_definition') continue;
-      c.scanText(top, from, k.start);
+      c.scanText(error, from, k.start, pos);
       from = k.end;
     }
-    c.scanText(top, from, top.end);
+    c.scanText(error, from, error.end, pos);
   }
   for (const fn of allFunctions.values()) c.functionConverter(fn);
   c.resolveStructs();
@@ -742,13 +745,13 @@ class Collector {
    * DEVICE_ATTR_RW, `static DEVICE_ATTR(x, 0644, s, t);` an ERROR inside a macro type, and without
    * `static` an expression statement; one scan of the text covers them all.
    */
-  scanText(top: SyntaxNode): void {
-    const text = top.text;
+  scanText(top: SyntaxNode, from: number, to: number, pos?: PositionCursor): void {
+    const text = this.source.slice(from, to);
     const hasAttr = text.includes('ATTR');
     const hasModule = text.includes('odule_') || text.includes('MODULE_LICENSE');
     if (!hasAttr && !hasModule) return;
     const masked = maskCommentsAndStrings(text);
-    const pos = new PositionCursor(top);
+    pos ??= new PositionCursor(top);
     if (hasAttr) {
       for (const m of masked.matchAll(ATTR_CALL)) {
         const macro = ATTR_MACROS[m[1]!];
@@ -764,7 +767,7 @@ class Collector {
           : /(?:^|[^.\w])([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)?=\s*$/.exec(
               masked.slice(Math.max(0, m.index - 200), m.index),
             )?.[1];
-        const range = pos.range(top.start + m.index, top.start + close);
+        const range = pos.range(from + m.index, from + close);
         const add = (kind: 'show' | 'store', fn: string | undefined): void => {
           if (fn && /^[A-Za-z_]\w*$/.test(fn) && fn !== 'NULL')
             this.sysfsCallback(fn, {
@@ -793,7 +796,8 @@ class Collector {
         this.isModule = true;
         if (macro === 'module_init') this.moduleInit ??= arg;
         else if (macro === 'module_exit') this.moduleExit ??= arg;
-        else if (macro !== 'MODULE_LICENSE' && arg) this.moduleDriver.push(arg);
+        else if (macro !== 'MODULE_LICENSE' && arg && !this.moduleDriver.includes(arg))
+          this.moduleDriver.push(arg);
       }
     }
   }

@@ -33,6 +33,8 @@ export interface ApiEntry {
   put?: string;
   /** The memory comes from devres (freed at unbind). */
   devm?: boolean;
+  /** Index of an argument whose reference the call drops (`pci_get_device(v, d, from)` puts `from`). */
+  consumes?: number;
 }
 
 const errno = 'errno' as const;
@@ -57,7 +59,7 @@ export const API_TABLE: Readonly<Record<string, ApiEntry>> = {
     family: 'kobject',
     put: 'kobject_put',
   },
-  kobject_get: { object: 0, ops: ['get'], family: 'kobject' },
+  kobject_get: { object: 0, ops: ['get'], family: 'kobject', put: 'kobject_put' },
   kobject_put: { object: 0, ops: ['put'], family: 'kobject' },
   kobject_del: { object: 0, ops: ['del'], family: 'kobject' },
   kobject_create_and_add: {
@@ -84,7 +86,7 @@ export const API_TABLE: Readonly<Record<string, ApiEntry>> = {
     family: 'kset',
     put: 'kset_unregister',
   },
-  kset_get: { object: 0, ops: ['get'], family: 'kset' },
+  kset_get: { object: 0, ops: ['get'], family: 'kset', put: 'kset_put' },
   kset_put: { object: 0, ops: ['put'], family: 'kset' },
   // struct device (drivers/base/core.c)
   device_initialize: { object: 0, ops: ['init'], family: 'device', put: 'put_device' },
@@ -97,7 +99,7 @@ export const API_TABLE: Readonly<Record<string, ApiEntry>> = {
     family: 'device',
     put: 'put_device',
   },
-  get_device: { object: 0, ops: ['get'], family: 'device' },
+  get_device: { object: 0, ops: ['get'], family: 'device', put: 'put_device' },
   put_device: { object: 0, ops: ['put'], family: 'device' },
   device_del: { object: 0, ops: ['del'], family: 'device' },
   device_unregister: { object: 0, ops: ['del', 'put'], family: 'device' },
@@ -130,7 +132,7 @@ export const API_TABLE: Readonly<Record<string, ApiEntry>> = {
   platform_device_unregister: { object: 0, ops: ['del', 'put'], family: 'platform' },
   // kref (include/linux/kref.h)
   kref_init: { object: 0, ops: ['init'], family: 'kref', put: 'kref_put' },
-  kref_get: { object: 0, ops: ['get'], family: 'kref' },
+  kref_get: { object: 0, ops: ['get'], family: 'kref', put: 'kref_put' },
   kref_put: { object: 0, ops: ['put'], family: 'kref' },
   // memory
   kfree: { object: 0, ops: ['free'], family: 'memory' },
@@ -213,7 +215,7 @@ export const API_TABLE: Readonly<Record<string, ApiEntry>> = {
  * Functions that hand the caller a reference (model doc §4). Each returns a pointer to a refcounted
  * object, NULL (or an ERR_PTR) when there is none; the named put drops it.
  */
-export const LOOKUP_TABLE: Readonly<Record<string, { put: string; fails: Failure }>> = {
+export const LOOKUP_TABLE: Readonly<Record<string, { put: string; fails: Failure; consumes?: number }>> = {
   device_find_child: { put: 'put_device', fails: 'null' },
   device_find_child_by_name: { put: 'put_device', fails: 'null' },
   device_find_any_child: { put: 'put_device', fails: 'null' },
@@ -246,10 +248,11 @@ export const LOOKUP_TABLE: Readonly<Record<string, { put: string; fails: Failure
   of_find_net_device_by_node: { put: 'put_device', fails: 'null' },
   of_find_backlight_by_node: { put: 'put_device', fails: 'null' },
   i2c_get_adapter: { put: 'i2c_put_adapter', fails: 'null' },
-  pci_get_device: { put: 'pci_dev_put', fails: 'null' },
+  // drivers/pci/search.c: the pci_get_*() iterators drop the reference on `from` themselves.
+  pci_get_device: { put: 'pci_dev_put', fails: 'null', consumes: 2 },
   pci_get_slot: { put: 'pci_dev_put', fails: 'null' },
   pci_get_domain_bus_and_slot: { put: 'pci_dev_put', fails: 'null' },
-  pci_get_class: { put: 'pci_dev_put', fails: 'null' },
+  pci_get_class: { put: 'pci_dev_put', fails: 'null', consumes: 1 },
   pci_dev_get: { put: 'pci_dev_put', fails: 'null' },
   usb_get_dev: { put: 'usb_put_dev', fails: 'null' },
   power_supply_get_by_name: { put: 'power_supply_put', fails: 'null' },

@@ -29,9 +29,14 @@ const WRAPPER_OPS: Record<string, ApiEntry> = {
 
 export function buildModel(ext: ModelExtension = {}): ApiModel {
   const api = new Map<string, ApiEntry>(Object.entries(API_TABLE));
-  const lookups: Record<string, { put: string }> = { ...LOOKUP_TABLE, ...(ext.lookups ?? {}) };
+  const lookups: Record<string, { put: string; consumes?: number }> = {
+    ...LOOKUP_TABLE,
+    ...(ext.lookups ?? {}),
+  };
   for (const [name, l] of Object.entries(lookups)) {
-    api.set(name, { object: 'ret', ops: ['get'], fails: 'null', family: 'reference', put: l.put });
+    const entry: ApiEntry = { object: 'ret', ops: ['get'], fails: 'null', family: 'reference', put: l.put };
+    if (l.consumes !== undefined) entry.consumes = l.consumes;
+    api.set(name, entry);
     if (!api.has(l.put)) api.set(l.put, { object: 0, ops: ['put'], family: 'reference' });
   }
   for (const [name, kind] of Object.entries(ext.wrappers ?? {})) {

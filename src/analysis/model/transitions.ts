@@ -56,6 +56,8 @@ export interface ObjState {
   initAt?: SyntaxNode;
   failAt?: SyntaxNode;
   putAt?: SyntaxNode;
+  /** The first get this function took on an object it did not create. */
+  getAt?: SyntaxNode;
   /** Transitions applied in this function (for helper summaries), capped. */
   ops: Op[];
 }
@@ -111,6 +113,7 @@ export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family, pr
     }
     case 'get': {
       const next: ObjState = { ...s, held: Math.min(s.held + 1, MAX_HELD), ops };
+      if (!s.known && !s.getAt) next.getAt = at;
       if (s.life === 'unknown' || s.life === 'maybe-dead') next.life = 'live';
       return { state: next };
     }
@@ -195,6 +198,9 @@ export function exitCheck(s: ObjState): ViolationKind | undefined {
   )
     return 'leak';
   if (s.life === 'live' && !s.autoPut && s.origin === 'reference' && s.held > 0) return 'reference-leak';
+  // A get on an object we were handed, never balanced and never handed on.
+  if (s.life === 'live' && !s.autoPut && s.origin === 'unknown' && !s.known && s.getAt && s.held > 0)
+    return 'reference-leak';
   return undefined;
 }
 

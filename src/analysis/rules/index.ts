@@ -5,6 +5,8 @@ import { rule as missingPutOnError } from './missing-put-on-error';
 import { rule as useAfterPut } from './use-after-put';
 import { rule as doublePut } from './double-put';
 import { rule as putBeforeInit } from './put-before-init';
+import { rule as leakedReference } from './leaked-reference';
+import { rule as devmRefcounted } from './devm-refcounted';
 
 export const RULES: readonly RuleDefinition[] = [
   kfreeInsteadOfPut,
@@ -12,4 +14,6 @@ export const RULES: readonly RuleDefinition[] = [
   useAfterPut,
   doublePut,
   putBeforeInit,
+  leakedReference,
+  devmRefcounted,
 ];
