@@ -5,6 +5,7 @@ import { runFunction, type EngineHost, type FunctionInfo, type ParamEffect, type
 import { collectFacts, releaseFrees, type FileFacts } from './facts';
 import type { Op } from './model/api-table';
 import type { ApiModel } from './model/model';
+import type { RuleSetting } from './config';
 import { normalizeKernelC } from './normalize';
 import { RULES } from './rules';
 import type { RuleDefinition } from './rules/rule';
@@ -16,6 +17,8 @@ export interface AnalyzeFileOptions {
   timeBudgetMs?: number;
   /** Rewrite kernel-macro shapes before parsing (default true; false only to measure what it buys). */
   normalize?: boolean;
+  /** Per-rule severity from the user's configuration; 'off' disables the rule. */
+  severities?: Readonly<Record<string, RuleSetting>>;
 }
 
 const IGNORE =
@@ -37,7 +40,9 @@ export function analyzeText(
     tree.delete();
   }
   const facts = collectFacts(root);
-  const rules = RULES.filter((r) => !options.rules || options.rules.includes(r.id));
+  const rules = RULES.filter(
+    (r) => (!options.rules || options.rules.includes(r.id)) && options.severities?.[r.id] !== 'off',
+  );
   const deadline = Date.now() + (options.timeBudgetMs ?? 2000);
   const host = summaryHost(facts, model);
   const findings: Finding[] = [];
@@ -66,6 +71,8 @@ export function analyzeText(
       for (const rule of rules) {
         if (!rule.kinds.includes(v.kind)) continue;
         const f = rule.check(v, { fn, run, facts, text });
+        const setting = options.severities?.[rule.id];
+        if (f && setting && setting !== 'off') f.severity = setting;
         if (f) findings.push(f);
       }
     }

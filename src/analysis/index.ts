@@ -4,6 +4,7 @@ import { buildModel, type ModelExtension } from './model/model';
 import { createCParser, type WasmBytes } from './parser';
 import { RULES } from './rules';
 import type { AnalysisResult } from './types';
+import type { RuleSetting } from './config';
 
 export type { WasmBytes } from './parser';
 export * from './types';
@@ -15,6 +16,8 @@ export interface AnalyzeOptions {
   timeBudgetMs?: number;
   /** Rewrite kernel-macro shapes before parsing (default true; false only to measure what it buys). */
   normalize?: boolean;
+  /** Per-rule severity from the user's configuration; 'off' disables the rule. */
+  severities?: Readonly<Record<string, RuleSetting>>;
 }
 
 export interface RuleInfo {
@@ -54,3 +57,4 @@ export async function createAnalyzer(wasm: WasmBytes, extension?: ModelExtension
   };
 }
 export { applyEdits, safeFixEdits } from './fixes';
+export { parseConfig, readConfig, type Config, type ConfigResult, type RuleSetting } from './config';
