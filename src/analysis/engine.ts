@@ -364,6 +364,12 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
         states = evalExpr(arg, states);
       }
       if (entry.object === 'ret') return createObject(call, entry, states, into);
+      // `&obj`, `&obj.kobj`, `&objs[i].dev`: the object is a named variable, not heap memory.
+      const named =
+        objArg && entry.ops.includes('init') && entry.family !== 'kref' ? accessPath(objArg) : undefined;
+      if (named?.addr && !named.path.includes('->') && states[0]) {
+        report('static-object', call, newObject(`&${rootOf(named.path)}`, 'unknown', 'unknown'), states[0]);
+      }
       const ref = objArg ? resolve(objArg) : undefined;
       if (!ref) return states;
       const out: PathState[] = [];

@@ -75,7 +75,7 @@ export interface ReleaseUse {
 
 export interface ReleaseFacts {
   name: string;
-  /** The kind of the first use found (initializers first, then function bodies in file order). */
+  /** The kind of its first use (file-scope initializers, then function bodies, then static objects). */
   kind: ReleaseKind;
   /** Every place that names it as a release. */
   uses: ReleaseUse[];

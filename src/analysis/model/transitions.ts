@@ -28,6 +28,7 @@ export type ViolationKind =
   | 'reference-leak'
   | 'wrong-put'
   | 'refcounted-in-devm'
+  | 'static-object'
   | 'use-after-free'
   | 'double-free';
 

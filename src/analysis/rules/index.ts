@@ -7,6 +7,7 @@ import { rule as doublePut } from './double-put';
 import { rule as putBeforeInit } from './put-before-init';
 import { rule as leakedReference } from './leaked-reference';
 import { rule as devmRefcounted } from './devm-refcounted';
+import { rule as staticKobject } from './static-kobject';
 
 export const RULES: readonly RuleDefinition[] = [
   kfreeInsteadOfPut,
@@ -16,4 +17,5 @@ export const RULES: readonly RuleDefinition[] = [
   putBeforeInit,
   leakedReference,
   devmRefcounted,
+  staticKobject,
 ];

@@ -1,0 +1,73 @@
+// static-kobject: a kobject, device or kset with static storage or on the stack made refcounted.
+import { calleeName, walk } from '../syntax';
+import { finding, objectName, type RuleContext, type RuleDefinition } from './rule';
+
+export const rule: RuleDefinition = {
+  id: 'static-kobject',
+  description:
+    'A kobject, device or kset with static storage or on the stack is initialized, added or registered.',
+  severity: 'warning',
+  confidence: 'high',
+  kinds: ['static-object'],
+  messages: {
+    staticObject:
+      '{obj} has static storage ({where}) but {call}() makes it refcounted: no release can ever free it, ' +
+      'its memory goes away with the {owner} instead of with the last reference, and registering it again ' +
+      'reuses memory that may still be referenced. Allocate it (kzalloc) and free it in the release.',
+    stackObject:
+      '{obj} lives on the stack of {fn}() but {call}() makes it refcounted: references from sysfs or other ' +
+      'subsystems can outlive the stack frame. Allocate it (kzalloc) and free it in the release.',
+    bootSingleton:
+      '{obj} is a static singleton made refcounted by {call}() in code that cannot be a module and never ' +
+      'releases it: tolerable for a boot-time singleton, but no release can ever run for it.',
+  },
+  check(v, ctx) {
+    const name = objectName(v.obj);
+    const call = calleeName(v.at) ?? 'the call';
+    const storage = storageOf(name, ctx);
+    if (storage === 'stack')
+      return finding(rule, 'stackObject', { obj: name, fn: ctx.fn.name, call }, v, ctx);
+    const module = isModule(ctx.text);
+    if (!module && !releasedAnywhere(name, ctx)) {
+      const f = finding(rule, 'bootSingleton', { obj: name, call }, v, ctx, { confidence: 'medium' });
+      return { ...f, severity: 'hint' };
+    }
+    return finding(
+      rule,
+      'staticObject',
+      {
+        obj: name,
+        call,
+        where: storage === 'static-local' ? `a static local of ${ctx.fn.name}()` : 'file scope',
+        owner: module ? 'module at unload' : 'kernel image',
+      },
+      v,
+      ctx,
+    );
+  },
+};
+
+/** Where a named object lives: declared in the function (static or not), else at file scope. */
+function storageOf(name: string, ctx: RuleContext): 'file' | 'static-local' | 'stack' {
+  let found: 'static-local' | 'stack' | undefined;
+  walk(ctx.fn.node, (n) => {
+    if (found) return false;
+    if (n.type !== 'declaration' && n.type !== 'parameter_declaration') return true;
+    if (new RegExp(`\\b${name}\\b`).test(n.text.replace(/=[\s\S]*$/, ''))) {
+      found = /^\s*static\b/.test(n.text) ? 'static-local' : 'stack';
+    }
+    return false;
+  });
+  return found ?? 'file';
+}
+
+/** A file with module_init/module_exit/MODULE_LICENSE/module_*_driver can be built as a module. */
+export function isModule(text: string): boolean {
+  return /\bmodule_(?:init|exit)\s*\(|\bMODULE_LICENSE\s*\(|\bmodule_\w+_driver\s*\(/.test(text);
+}
+
+/** Is a put/unregister/del of this object written anywhere in the file? */
+function releasedAnywhere(name: string, ctx: RuleContext): boolean {
+  const re = new RegExp(`\\b\\w*(?:put|unregister|_del)\\w*\\s*\\(\\s*&\\s*${name}\\b`);
+  return re.test(ctx.text);
+}
