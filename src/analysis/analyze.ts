@@ -69,12 +69,24 @@ export function analyzeText(
     if (run.partial) partial ??= `${fn.name}: too many paths; findings there are partial`;
     for (const v of run.violations) {
       for (const rule of rules) {
-        if (!rule.kinds.includes(v.kind)) continue;
+        if (!rule.check || !rule.kinds.includes(v.kind)) continue;
         const f = rule.check(v, { fn, run, facts, text });
         const setting = options.severities?.[rule.id];
         if (f && setting && setting !== 'off') f.severity = setting;
         if (f) findings.push(f);
       }
+    }
+  }
+  for (const rule of rules) {
+    if (!rule.checkFile) continue;
+    try {
+      for (const f of rule.checkFile({ facts, text, root, model })) {
+        const setting = options.severities?.[rule.id];
+        if (setting && setting !== 'off') f.severity = setting;
+        findings.push(f);
+      }
+    } catch (e) {
+      partial ??= `${rule.id}: not checked (${e instanceof Error ? e.message : String(e)})`;
     }
   }
   // Functions that use no lifetime API are counted too (for the parse-coverage figure).

@@ -375,7 +375,7 @@ export function collectFacts(root: SyntaxNode): FileFacts {
     functions,
     globals,
     releaseOf,
-    releasesByType: releasesByType(functions, releaseOf),
+    releasesByType: releasesByType(functions, releaseOf, c.structs),
     structs: c.structs,
     typedefs: c.typedefs,
     initializers: c.initializers,
@@ -1214,16 +1214,22 @@ class PositionCursor {
 function releasesByType(
   functions: Map<string, FunctionInfo>,
   releaseOf: Map<string, string>,
+  structs: Map<string, StructFacts>,
 ): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   const add = (type: string | undefined, fn: string | undefined): void => {
-    if (!type || !fn) return;
+    if (!type || !fn || fn === 'NULL') return;
     const set = out.get(type) ?? new Set<string>();
     set.add(fn);
     out.set(type, set);
   };
+  /** Does struct `type` embed (not point to) a refcounted object at `member`? Unknown layouts: no. */
+  const embedsAt = (type: string, member: string): boolean => {
+    const embeds = structs.get(type)?.embeds ?? KNOWN_CONTAINERS[type] ?? [];
+    return embeds.some((e) => e.member === member || ('via' in e && e.via === member));
+  };
   for (const fn of functions.values()) {
-    if (!/\brelease\b|kobject_init/.test(fn.body.text)) continue;
+    if (!/\brelease\b|\btype\b|\bclass\b|kobject_init|kref_put/.test(fn.body.text)) continue;
     const types = structTypes(fn);
     // `struct device *dev = &foo->dev;` lets `dev->release = …` arm foo's release.
     const via = new Map<string, string>();
@@ -1231,24 +1237,40 @@ function releasesByType(
       if (n.type === 'init_declarator' || n.type === 'assignment_expression') {
         const l = n.type === 'init_declarator' ? declaratorName(n.field('declarator')) : n.field('left');
         const r = n.field(n.type === 'init_declarator' ? 'value' : 'right');
-        const m = r && /^&\s*([A-Za-z_]\w*)\s*->/.exec(r.text);
-        if (l && m && types.has(m[1]!)) via.set(l.text, types.get(m[1]!)!);
+        const m = r && /^&\s*([A-Za-z_]\w*)\s*->\s*(\w+)\s*$/.exec(r.text);
+        if (l && m && types.has(m[1]!) && embedsAt(types.get(m[1]!)!, m[2]!))
+          via.set(l.text, types.get(m[1]!)!);
       }
       return true;
     });
-    const typeOf = (root: string): string | undefined => via.get(root) ?? types.get(root);
+    /** The container type whose embedded object `lhs` (before `.release`/`.type`/`.class`) names. */
+    const ownerOf = (lhs: string): string | undefined => {
+      const direct = /^([A-Za-z_]\w*)->(\w+)$/.exec(lhs);
+      if (direct) {
+        const t = types.get(direct[1]!);
+        return t && embedsAt(t, direct[2]!) ? t : undefined;
+      }
+      return /^[A-Za-z_]\w*$/.test(lhs) ? via.get(lhs) : undefined;
+    };
     walk(fn.body, (n) => {
       if (n.type === 'assignment_expression') {
-        const l = n.field('left')?.text ?? '';
+        const l = (n.field('left')?.text ?? '').replace(/\s+/g, '');
         const r = n.field('right');
-        const m = /^([A-Za-z_]\w*)\s*(?:->|\.)(?:.*[.>])?\s*release$/.exec(l.replace(/\s+/g, ''));
-        if (m && r?.type === 'identifier') add(typeOf(m[1]!), r.text);
+        const m = /^(.+?)(?:->|\.)(release|type|class)$/.exec(l);
+        if (!m || !r) return true;
+        const owner = ownerOf(m[1]!);
+        if (m[2] === 'release' && r.type === 'identifier') add(owner, r.text);
+        // `x->dev.type = &foo_type` / `x->dev.class = &foo_class`: the initializer's release.
+        const init = /^&\s*([A-Za-z_]\w*)$/.exec(r.text.trim());
+        if (m[2] !== 'release' && init) add(owner, releaseOf.get(init[1]!));
       } else if (n.type === 'call_expression') {
         const m =
-          /^kobject_init(?:_and_add)?\s*\(\s*&\s*([A-Za-z_]\w*)\s*->\s*\w+\s*,\s*&\s*([A-Za-z_]\w*)/.exec(
+          /^kobject_init(?:_and_add)?\s*\(\s*&\s*([A-Za-z_]\w*)\s*->\s*(\w+)\s*,\s*&\s*([A-Za-z_]\w*)/.exec(
             n.text,
           );
-        if (m) add(typeOf(m[1]!), releaseOf.get(m[2]!));
+        if (m && types.has(m[1]!)) add(types.get(m[1]!), releaseOf.get(m[3]!));
+        const k = /^kref_put\w*\s*\(\s*&\s*([A-Za-z_]\w*)\s*->\s*(\w+)\s*,\s*([A-Za-z_]\w*)/.exec(n.text);
+        if (k && types.has(k[1]!)) add(types.get(k[1]!), k[3]);
       }
       return true;
     });

@@ -10,6 +10,7 @@ static int foo_add(struct device *parent)
 	struct foo *f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
+	f->dev.release = foo_release;
 	if (device_register(&f->dev))
 		goto err;
 	return 0;

@@ -8,6 +8,9 @@ import { rule as putBeforeInit } from './put-before-init';
 import { rule as leakedReference } from './leaked-reference';
 import { rule as devmRefcounted } from './devm-refcounted';
 import { rule as staticKobject } from './static-kobject';
+import { rule as missingRelease } from './missing-release';
+import { rule as emptyRelease } from './empty-release';
+import { rule as releaseFreesMember } from './release-frees-member';
 
 export const RULES: readonly RuleDefinition[] = [
   kfreeInsteadOfPut,
@@ -18,4 +21,7 @@ export const RULES: readonly RuleDefinition[] = [
   leakedReference,
   devmRefcounted,
   staticKobject,
+  missingRelease,
+  emptyRelease,
+  releaseFreesMember,
 ];

@@ -4,13 +4,22 @@ import type { FunctionInfo, RunResult, Violation } from '../engine';
 import type { FileFacts } from '../facts';
 import type { ObjState, ViolationKind } from '../model/transitions';
 import type { SyntaxNode } from '../syntax';
-import type { Confidence, Finding, Fix, RelatedLocation, Severity, TextEdit } from '../types';
+import type { Confidence, Finding, Fix, Range, RelatedLocation, Severity, TextEdit } from '../types';
+import type { ApiModel } from '../model/model';
 
 export interface RuleContext {
   fn: FunctionInfo;
   run: RunResult;
   facts: FileFacts;
   text: string;
+}
+
+/** What a file-level rule sees: the file's facts, its text, its tree and the one model. */
+export interface FileRuleContext {
+  facts: FileFacts;
+  text: string;
+  root: SyntaxNode;
+  model: ApiModel;
 }
 
 export interface RuleDefinition {
@@ -20,9 +29,48 @@ export interface RuleDefinition {
   /** How often a finding of this rule is right, as measured on real kernel code (docs/field-report.md). */
   confidence: Confidence;
   messages: Readonly<Record<string, string>>;
-  /** The violation kinds this rule reports. */
+  /** The violation kinds this rule reports (path rules). */
   kinds: readonly ViolationKind[];
-  check(v: Violation, ctx: RuleContext): Finding | undefined;
+  check?(v: Violation, ctx: RuleContext): Finding | undefined;
+  /** File rules look across the whole file once (releases, initializers, module exit paths). */
+  checkFile?(ctx: FileRuleContext): Finding[];
+}
+
+/** A finding of a file rule, anchored at a range, optionally inside a function. */
+export function fileFinding(
+  rule: RuleDefinition,
+  messageId: string,
+  values: Record<string, string>,
+  range: Range,
+  extra: {
+    fn?: string;
+    related?: RelatedLocation[];
+    fixes?: Fix[];
+    confidence?: Confidence;
+    severity?: Severity;
+    trace?: string[];
+  } = {},
+): Finding {
+  const f: Finding = {
+    rule: rule.id,
+    severity: extra.severity ?? rule.severity,
+    confidence: extra.confidence ?? rule.confidence,
+    messageId,
+    message: fill(rule.messages[messageId] ?? messageId, values),
+    range,
+    related: extra.related ?? [],
+    fixes: extra.fixes ?? [],
+    trace: extra.trace ?? [],
+  };
+  if (extra.fn) f.function = extra.fn;
+  return f;
+}
+
+/** The identifier naming a function definition. */
+export function functionNameNode(fn: FunctionInfo): SyntaxNode {
+  let d = fn.node.field('declarator');
+  while (d && d.type !== 'function_declarator') d = d.field('declarator');
+  return d?.field('declarator') ?? fn.node;
 }
 
 /** `x`, `chan->dev`; a static object's key `&foo` reads as `foo`. */
