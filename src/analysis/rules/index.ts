@@ -11,6 +11,7 @@ import { rule as staticKobject } from './static-kobject';
 import { rule as missingRelease } from './missing-release';
 import { rule as emptyRelease } from './empty-release';
 import { rule as releaseFreesMember } from './release-frees-member';
+import { rule as moduleUnloadRace } from './module-unload-race';
 
 export const RULES: readonly RuleDefinition[] = [
   kfreeInsteadOfPut,
@@ -24,4 +25,5 @@ export const RULES: readonly RuleDefinition[] = [
   missingRelease,
   emptyRelease,
   releaseFreesMember,
+  moduleUnloadRace,
 ];
