@@ -140,6 +140,8 @@ export interface FileFacts {
    * (`x->dev.release = fn`, `kobject_init(&x->kobj, &ktype)` with ktype's `.release`).
    */
   releasesByType: Map<string, Set<string>>;
+  /** File-scope variables of struct type (objects or pointers): name → struct name. */
+  globalTypes: Map<string, string>;
   /** Every struct defined in the file (file scope, #ifdef arms, nested, typedef'd) by tag. */
   structs: Map<string, StructFacts>;
   /** Typedef name → the key of the struct it names in `structs` (or the tag, when defined elsewhere). */
@@ -300,6 +302,8 @@ const CONTAINER_OF = /^container_of(?:_const)?$/;
 export function collectFacts(root: SyntaxNode): FileFacts {
   const functions = new Map<string, FunctionInfo>();
   const globals = new Set<string>();
+  /** File-scope variables of struct type (objects or pointers): name → struct name. */
+  const globalTypes = new Map<string, string>();
   const releaseOf = new Map<string, string>();
   const tops: SyntaxNode[] = [];
   // Items inside a file-scope ERROR (one `#ifdef` in an else-if chain can swallow the rest of a file):
@@ -329,6 +333,9 @@ export function collectFacts(root: SyntaxNode): FileFacts {
         const name = declaratorName(d.type === 'init_declarator' ? d.field('declarator') : d);
         if (!name) continue;
         globals.add(name.text);
+        const t = top.field('type');
+        if (t?.type === 'struct_specifier' && t.field('name'))
+          globalTypes.set(name.text, t.field('name')!.text);
       }
     }
   }
@@ -375,7 +382,8 @@ export function collectFacts(root: SyntaxNode): FileFacts {
     functions,
     globals,
     releaseOf,
-    releasesByType: releasesByType(functions, releaseOf, c.structs),
+    releasesByType: releasesByType(functions, releaseOf, c.structs, globalTypes),
+    globalTypes,
     structs: c.structs,
     typedefs: c.typedefs,
     initializers: c.initializers,
@@ -1215,6 +1223,7 @@ function releasesByType(
   functions: Map<string, FunctionInfo>,
   releaseOf: Map<string, string>,
   structs: Map<string, StructFacts>,
+  globalTypes: Map<string, string>,
 ): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   const add = (type: string | undefined, fn: string | undefined): void => {
@@ -1231,6 +1240,9 @@ function releasesByType(
   for (const fn of functions.values()) {
     if (!/\brelease\b|\btype\b|\bclass\b|kobject_init|kref_put/.test(fn.body.text)) continue;
     const types = structTypes(fn);
+    // File-scope pointers and objects too (`static struct platform_device *pdev;`), unless shadowed.
+    for (const [name, t] of globalTypes)
+      if (!types.has(name) && !fn.params.includes(name)) types.set(name, t);
     // `struct device *dev = &foo->dev;` lets `dev->release = …` arm foo's release.
     const via = new Map<string, string>();
     walk(fn.body, (n) => {
