@@ -12,6 +12,8 @@ export interface CheckCommand {
   format: OutputFormat;
   /** Rule ids from --rule, in the order given, without duplicates (empty: every rule). */
   rules: string[];
+  /** --config FILE (default: .kobject-lifetime.json in the current folder, when present). */
+  config?: string;
   jobs: number;
   /** False only with --no-normalize: parse without the kernel-macro normaliser. */
   normalize: boolean;
@@ -34,6 +36,7 @@ Options:
   --format text|json|sarif  output format (default: text)
   --rule ID                 run only this rule (repeatable)
   --jobs N                  analyse with N worker threads (default: CPUs, at most ${MAX_JOBS})
+  --config FILE             configuration (default: .kobject-lifetime.json here, if present)
   -h, --help                show this help
   -V, --version             show the version
 
@@ -60,6 +63,7 @@ export function parseArgs(argv: readonly string[], jobsDefault: number = default
   const rules: string[] = [];
   let jobs = jobsDefault;
   let normalize = true;
+  let config: string | undefined;
   const positionals: string[] = [];
   let help = false;
   let version = false;
@@ -87,7 +91,7 @@ export function parseArgs(argv: readonly string[], jobsDefault: number = default
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq === -1 ? arg : arg.slice(0, eq);
-      if (name !== '--format' && name !== '--rule' && name !== '--jobs') {
+      if (name !== '--format' && name !== '--rule' && name !== '--jobs' && name !== '--config') {
         throw new UsageError(`unknown option: ${name}`);
       }
       let value: string;
@@ -104,6 +108,9 @@ export function parseArgs(argv: readonly string[], jobsDefault: number = default
           throw new UsageError(`unknown format: ${value} (expected ${FORMATS.join(', ')})`);
         }
         format = value;
+      } else if (name === '--config') {
+        if (value === '') throw new UsageError('--config needs a value');
+        config = value;
       } else if (name === '--rule') {
         if (value === '') throw new UsageError('--rule needs a value');
         if (!rules.includes(value)) rules.push(value);
@@ -125,5 +132,13 @@ export function parseArgs(argv: readonly string[], jobsDefault: number = default
   if (command !== 'check') throw new UsageError(`unknown command: ${command} (try --help)`);
   if (paths.length === 0) throw new UsageError('check needs at least one PATH');
   if (paths.includes('')) throw new UsageError('empty PATH');
-  return { kind: 'check', format, rules, jobs, normalize, paths };
+  return {
+    kind: 'check',
+    format,
+    rules,
+    jobs,
+    normalize,
+    paths,
+    ...(config !== undefined ? { config } : {}),
+  };
 }

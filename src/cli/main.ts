@@ -3,7 +3,9 @@
 import { isMainThread, workerData } from 'node:worker_threads';
 import { version } from '../../package.json';
 import { HELP, parseArgs, UsageError, type CheckCommand } from './args';
-import { collectFiles, IoError } from './files';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseConfig, type Config } from '../analysis';
+import { collectFiles, describeIoError, IoError } from './files';
 import { countFindings, formatJson, formatSarif, formatText, summaryLine } from './format';
 import { loadAnalyzer } from './load-analyzer';
 import { runPool } from './pool';
@@ -11,12 +13,36 @@ import { checkFiles, summarize, type FileOutcome } from './runner';
 import { isWorkerInit, runWorker } from './worker';
 
 const NAME = 'kobject-lifetime';
+const CONFIG_FILE = '.kobject-lifetime.json';
 
 /** Below this many files, worker start-up (each loads its own parser) costs more than it saves. */
 const WORKER_MIN_FILES = 50;
 
+/** The configuration file: --config, else `.kobject-lifetime.json` in the current folder if present. */
+function loadConfig(command: CheckCommand, ruleIds: readonly string[]): Config | undefined {
+  const path = command.config ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new IoError(describeIoError(error, path));
+  }
+  const { config, errors } = parseConfig(text, ruleIds);
+  // Invalid parts are named and ignored; the rest of the configuration still applies.
+  for (const e of errors) process.stderr.write(`${NAME}: ${path}: ${e} (ignored)\n`);
+  return config;
+}
+
 async function check(command: CheckCommand): Promise<number> {
-  const analyzer = await loadAnalyzer();
+  let analyzer = await loadAnalyzer();
+  const config = loadConfig(
+    command,
+    analyzer.rules.map((r) => r.id),
+  );
+  const extension = config && Object.keys(config.extension).length > 0 ? config.extension : undefined;
+  if (extension) analyzer = await loadAnalyzer(__dirname, extension);
+  const severities = config && Object.keys(config.rules).length > 0 ? config.rules : undefined;
   const known = new Set(analyzer.rules.map((r) => r.id));
   const unknown = command.rules.filter((id) => !known.has(id));
   if (unknown.length > 0) {
@@ -25,7 +51,11 @@ async function check(command: CheckCommand): Promise<number> {
   }
 
   const { files, notes: walkNotes } = collectFiles(command.paths);
-  const options = { rules: command.rules, normalize: command.normalize };
+  const options = {
+    rules: command.rules,
+    normalize: command.normalize,
+    ...(severities ? { severities } : {}),
+  };
   const inThisThread = (list: readonly string[]): FileOutcome[] => checkFiles(analyzer, list, options);
   const useWorkers = command.jobs > 1 && files.length > WORKER_MIN_FILES;
   if (process.env['KOBJECT_LIFETIME_DEBUG']) {
@@ -38,6 +68,8 @@ async function check(command: CheckCommand): Promise<number> {
         jobs: command.jobs,
         rules: command.rules,
         normalize: command.normalize,
+        ...(extension ? { extension } : {}),
+        ...(severities ? { severities } : {}),
         fallback: inThisThread,
       })
     : inThisThread(files);

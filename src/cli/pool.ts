@@ -2,6 +2,7 @@
 // in small batches as they finish. A worker that dies takes only its current batch down (those files
 // get an `analysis failed` note); if every worker dies, the main thread checks what is left.
 import { Worker } from 'node:worker_threads';
+import type { ModelExtension, RuleSetting } from '../analysis';
 import type { FileOutcome } from './runner';
 import type { FromWorker, ToWorker, WorkerInit } from './worker';
 
@@ -11,6 +12,8 @@ export interface PoolOptions {
   jobs: number;
   rules: readonly string[];
   normalize: boolean;
+  extension?: ModelExtension;
+  severities?: Record<string, RuleSetting>;
   /** Checks files in this thread; used only when no worker is left. */
   fallback: (files: string[]) => FileOutcome[];
 }
@@ -23,6 +26,8 @@ export function runPool(files: readonly string[], options: PoolOptions): Promise
     kobjectLifetimeWorker: 1,
     rules: [...options.rules],
     normalize: options.normalize,
+    ...(options.extension ? { extension: options.extension } : {}),
+    ...(options.severities ? { severities: options.severities } : {}),
   };
 
   return new Promise((resolve) => {

@@ -1,6 +1,6 @@
 // Checking files one by one, with a guard per file: whatever one file does to the analyzer, the run
 // goes on. Used directly (one job) and inside each worker thread.
-import type { AnalysisResult, AnalyzeOptions, Finding, FunctionStats } from '../analysis';
+import type { AnalysisResult, AnalyzeOptions, Finding, FunctionStats, RuleSetting } from '../analysis';
 import { comparePaths, describeIoError, IoError, readSource, type Note, type SourceText } from './files';
 import { compareFindings, type Report, type RunStats } from './format';
 
@@ -30,12 +30,18 @@ export interface CheckOptions {
   rules: readonly string[];
   /** False only for --no-normalize. */
   normalize: boolean;
+  /** Per-rule severity or 'off', from the configuration. */
+  severities?: Readonly<Record<string, RuleSetting>>;
 }
 
 export const DEFAULT_CHECK: CheckOptions = { rules: [], normalize: true };
 
-function analyzeOptions({ rules, normalize }: CheckOptions): AnalyzeOptions {
-  return { ...(rules.length > 0 ? { rules } : {}), ...(normalize ? {} : { normalize: false }) };
+function analyzeOptions({ rules, normalize, severities }: CheckOptions): AnalyzeOptions {
+  return {
+    ...(rules.length > 0 ? { rules } : {}),
+    ...(normalize ? {} : { normalize: false }),
+    ...(severities ? { severities } : {}),
+  };
 }
 
 export type SourceReader = (file: string) => SourceText;

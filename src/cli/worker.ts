@@ -2,6 +2,7 @@
 // workerData. Each worker loads its own analyzer, then checks the batches of files the main thread
 // sends until it is told to stop.
 import { parentPort, workerData } from 'node:worker_threads';
+import type { ModelExtension, RuleSetting } from '../analysis';
 import { loadAnalyzer } from './load-analyzer';
 import { checkFiles, type FileOutcome } from './runner';
 
@@ -9,6 +10,9 @@ export interface WorkerInit {
   kobjectLifetimeWorker: 1;
   rules: string[];
   normalize: boolean;
+  /** The configuration's model extension and rule settings (plain data). */
+  extension?: ModelExtension;
+  severities?: Record<string, RuleSetting>;
 }
 
 export type ToWorker = { type: 'batch'; files: string[] } | { type: 'stop' };
@@ -29,11 +33,11 @@ export function isWorkerInit(data: unknown): data is WorkerInit {
 export async function runWorker(): Promise<void> {
   const port = parentPort;
   if (port === null || !isWorkerInit(workerData)) return;
-  const { rules, normalize } = workerData;
+  const { rules, normalize, extension, severities } = workerData;
   const post = (message: FromWorker): void => port.postMessage(message);
   let analyzer;
   try {
-    analyzer = await loadAnalyzer();
+    analyzer = await loadAnalyzer(__dirname, extension);
   } catch (error) {
     post({ type: 'fatal', message: error instanceof Error ? error.message : String(error) });
     port.close();
@@ -45,7 +49,10 @@ export async function runWorker(): Promise<void> {
       port.close();
       return;
     }
-    post({ type: 'results', outcomes: checkFiles(ready, message.files, { rules, normalize }) });
+    post({
+      type: 'results',
+      outcomes: checkFiles(ready, message.files, { rules, normalize, ...(severities ? { severities } : {}) }),
+    });
   });
   post({ type: 'ready' });
 }

@@ -744,3 +744,52 @@ test('field script: report with stats and per-rule counts, sorted --out lines, o
     assert.equal(nowhere.stderr, 'field: not a directory: no-such-tree\n');
   });
 });
+
+test('cli: .kobject-lifetime.json turns rules off, adds API entries, names bad keys, and reaches the workers', () => {
+  withTemp((dir) => {
+    const lookup = `static int acme_poll(const char *name)
+{
+\tstruct acme_dev *a = acme_find_dev(name);
+
+\tif (!a)
+\t\treturn -ENODEV;
+\tif (a->busy)
+\t\treturn -EBUSY;
+\tacme_dev_unref(a);
+\treturn 0;
+}
+`;
+    for (let i = 0; i < 60; i++)
+      writeFileSync(
+        join(dir, `f${String(i).padStart(2, '0')}.c`),
+        lookup.replace('acme_poll', `acme_poll${i}`),
+      );
+    const rulesOf = (r: Run): string[] =>
+      (JSON.parse(r.stdout) as { findings: { rule: string }[] }).findings.map((f) => f.rule);
+    // Without configuration acme_find_dev() means nothing.
+    assert.deepEqual(rulesOf(run(['check', '--format', 'json', '--jobs', '1', '.'], dir)), []);
+    writeFileSync(
+      join(dir, '.kobject-lifetime.json'),
+      JSON.stringify({
+        api: { acme_find_dev: { returns: 'reference', put: 'acme_dev_unref' } },
+        rules: { 'double-put': 'loud' },
+      }),
+    );
+    for (const jobs of ['1', '2']) {
+      const r = run(['check', '--format', 'json', '--jobs', jobs, '.'], dir);
+      assert.equal(r.status, 1);
+      assert.equal(rulesOf(r).length, 60);
+      assert.ok(rulesOf(r).every((id) => id === 'leaked-reference'));
+      assert.match(
+        r.stderr,
+        /^kobject-lifetime: \.kobject-lifetime\.json: rules\.double-put: must be one of .* \(ignored\)$/m,
+      );
+    }
+    writeFileSync(join(dir, 'off.json'), '{ "rules": { "leaked-reference": "off" } }');
+    const off = run(['check', '--config', 'off.json', 'f00.c'], dir);
+    assert.equal(off.status, 0);
+    const missing = run(['check', '--config', 'nope.json', 'f00.c'], dir);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /^kobject-lifetime: .*nope\.json.*\n$/);
+  });
+});
