@@ -111,6 +111,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
   const seenViolation = new Set<string>();
   const exitStates: Record<string, ObjState>[] = [];
   const livesAt = new Map<number, Map<string, Set<string>>>();
+  const unbalancedGets = new Map<string, { obj: ObjState; st: PathState }>();
+  const balancedGets = new Set<string>();
 
   const report = (
     kind: ViolationKind,
@@ -782,13 +784,24 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
           const obj = st.objs[key]!;
           const v = exitCheck(obj);
           if (v === 'leak') report(v, obj.failAt!, obj, st, st.retAt ? { exitAt: st.retAt } : {});
-          else if (v === 'reference-leak' && (obj.allocAt ?? obj.getAt))
-            report(v, (obj.allocAt ?? obj.getAt)!, obj, st, st.retAt ? { exitAt: st.retAt } : {});
-          else if (v === 'double-put') report(v, obj.putAt!, obj, st);
+          else if (v === 'reference-leak' && obj.allocAt)
+            report(v, obj.allocAt, obj, st, st.retAt ? { exitAt: st.retAt } : {});
+          else if (v === 'reference-leak' && obj.getAt) {
+            // A get on an object we were handed may be meant to outlive the call: only a function that
+            // drops it on another exit proves this exit forgot to.
+            const id = `${obj.key}@${obj.getAt.id}`;
+            if (!unbalancedGets.has(id)) unbalancedGets.set(id, { obj, st });
+          } else if (v === 'double-put') report(v, obj.putAt!, obj, st);
+          if (!v && obj.getAt && !obj.escaped && obj.held === 0)
+            balancedGets.add(`${obj.key}@${obj.getAt.id}`);
         }
         break;
       }
     }
+  }
+  for (const [id, { obj, st }] of unbalancedGets) {
+    if (balancedGets.has(id))
+      report('reference-leak', obj.getAt!, obj, st, st.retAt ? { exitAt: st.retAt } : {});
   }
   return { violations, exitStates, livesAt, partial };
 }

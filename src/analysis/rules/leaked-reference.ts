@@ -22,20 +22,21 @@ export const rule: RuleDefinition = {
   kinds: ['reference-leak', 'wrong-put'],
   messages: {
     leakAtReturn:
-      '{lookup}() returns {obj} with a reference taken for the caller; the path returning on line {line} ' +
+      '{lookup}() takes a reference on {obj} for this function; the path returning on line {line} ' +
       'neither drops it with {put}() nor hands it on: the object can never be freed.',
     leakAtOverwrite:
-      '{lookup}() returns {obj} with a reference taken for the caller; line {line} overwrites the pointer ' +
+      '{lookup}() takes a reference on {obj} for this function; line {line} overwrites the pointer ' +
       'without {put}() (an iterator such as bus_find_next_device() does not drop the previous element).',
     leakAtEnd:
-      '{lookup}() returns {obj} with a reference taken for the caller; the function ends without ' +
+      '{lookup}() takes a reference on {obj} for this function; the function ends without ' +
       'dropping it with {put}() or handing it on: the object can never be freed.',
     wrongPut:
       '{call}() does not drop the reference {lookup}() took on {obj}: that reference is dropped with {put}().',
   },
   check(v, ctx) {
     const o = v.obj;
-    const lookup = o.allocAt ? (calleeName(o.allocAt) ?? 'the lookup') : 'the lookup';
+    const taken = o.allocAt ?? o.getAt;
+    const lookup = taken ? (calleeName(taken) ?? 'the lookup') : 'the lookup';
     const put = o.putName ?? 'put_device';
     if (v.kind === 'wrong-put') {
       const call = calleeName(v.at) ?? 'this call';
