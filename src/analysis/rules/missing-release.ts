@@ -3,7 +3,9 @@
 import { accessPath, args, calleeName, walk, type SyntaxNode } from '../syntax';
 import { structTypes } from '../facts';
 import { fileFinding, type FileRuleContext, type RuleDefinition } from './rule';
-import type { Finding } from '../types';
+import type { Finding, Fix, Range } from '../types';
+import type { FunctionInfo } from '../engine';
+import { indentOf, indentUnit } from './rule';
 
 export const rule: RuleDefinition = {
   id: 'missing-release',
@@ -26,7 +28,8 @@ export const rule: RuleDefinition = {
     const out: Finding[] = [];
     for (const [name, init] of ctx.facts.initializers) {
       if (init.kind === 'kobj_type' && (!init.release || init.release === 'NULL')) {
-        out.push(fileFinding(rule, 'ktypeWithoutRelease', { name }, init.range));
+        const fix = ktypeReleaseFix(name, init.range, ctx);
+        out.push(fileFinding(rule, 'ktypeWithoutRelease', { name }, init.range, { fixes: fix ? [fix] : [] }));
       }
     }
     const armed = devicesWithRelease(ctx);
@@ -46,7 +49,13 @@ export const rule: RuleDefinition = {
         if (!type || !ctx.facts.structs.has(type) || armed.has(type)) return true;
         const embeds = ctx.facts.structs.get(type)!.embeds;
         if (!embeds.some((e) => e.kind === 'device' && e.member === m![2])) return true;
-        out.push(fileFinding(rule, 'deviceWithoutRelease', { call: call!, type }, n.range, { fn: fn.name }));
+        const fix = deviceReleaseFix(fn, n, m![1]!, m![2]!, type, ctx);
+        out.push(
+          fileFinding(rule, 'deviceWithoutRelease', { call: call!, type }, n.range, {
+            fn: fn.name,
+            fixes: fix ? [fix] : [],
+          }),
+        );
         return true;
       });
     }
@@ -87,4 +96,92 @@ function devicesWithRelease(ctx: FileRuleContext): Set<string> {
     });
   }
   return out;
+}
+
+const at = (line: number, character = 0): Range => ({ start: { line, character }, end: { line, character } });
+
+/** A release that frees the container, named after the kobj_type (`foo_ktype` → `foo_release`). */
+function releaseFunction(
+  name: string,
+  param: string,
+  paramType: string,
+  type: string,
+  member: string,
+  unit: string,
+): string {
+  return `static void ${name}(struct ${paramType} *${param})\n{\n${unit}kfree(container_of(${param}, struct ${type}, ${member}));\n}\n\n`;
+}
+
+/**
+ * Generate `static void foo_release(struct kobject *kobj) { kfree(container_of(…)); }` above the
+ * kobj_type and wire it in, when the file shows which container the type is used for.
+ */
+function ktypeReleaseFix(ktype: string, range: Range, ctx: FileRuleContext): Fix | undefined {
+  let container: { type: string; member: string } | undefined;
+  for (const fn of ctx.facts.functions.values()) {
+    const m = new RegExp(
+      `kobject_init(?:_and_add)?\\s*\\(\\s*&\\s*([A-Za-z_]\\w*)\\s*->\\s*(\\w+)\\s*,\\s*&\\s*${ktype}\\b`,
+    ).exec(fn.body.text);
+    const type = m ? structTypes(fn).get(m[1]!) : undefined;
+    if (m && type) container = { type, member: m[2]! };
+    if (container) break;
+  }
+  if (!container) return undefined;
+  const lines = ctx.text.split('\n');
+  const declLine = range.start.line;
+  const brace = lines.findIndex((l, i) => i >= declLine && l.includes('{'));
+  if (brace < 0) return undefined;
+  const unit = indentUnit(ctx.text);
+  const name = `${ktype.replace(/_?k?type$/, '')}_release`;
+  const startOfDecl = { line: declLine, character: 0 };
+  return {
+    title: `Add ${name}() freeing the struct ${container.type} and set it as .release`,
+    // The container may be static or owned elsewhere: a person must confirm kfree() is right.
+    safe: false,
+    edits: [
+      {
+        range: { start: startOfDecl, end: startOfDecl },
+        newText: releaseFunction(name, 'kobj', 'kobject', container.type, container.member, unit),
+      },
+      { range: at(brace + 1), newText: `${unit}.release = ${name},\n` },
+    ],
+  };
+}
+
+/** Generate a release for the device's container above the function and set it before the call. */
+function deviceReleaseFix(
+  fn: FunctionInfo,
+  call: SyntaxNode,
+  v: string,
+  member: string,
+  type: string,
+  ctx: FileRuleContext,
+): Fix | undefined {
+  let stmt: SyntaxNode | undefined = call;
+  while (
+    stmt &&
+    stmt.type !== 'expression_statement' &&
+    stmt.type !== 'declaration' &&
+    stmt.type !== 'if_statement'
+  )
+    stmt = stmt.parent;
+  if (!stmt) return undefined;
+  const name = `${type}_release`;
+  if (ctx.facts.functions.has(name)) return undefined;
+  const unit = indentUnit(ctx.text);
+  const fnStart = { line: fn.node.startPoint.row, character: 0 };
+  return {
+    title: `Add ${name}() freeing the struct ${type} and set ${v}->${member}.release`,
+    safe: false,
+    edits: [
+      {
+        range: { start: fnStart, end: fnStart },
+        newText: releaseFunction(name, 'dev', 'device', type, member, unit),
+      },
+      {
+        range: at(stmt.startPoint.row),
+        newText: `${indentOf(stmt, ctx.text)}${v}->${member}.release = ${name};\n`,
+      },
+    ],
+  };
 }
