@@ -64,3 +64,57 @@ struct zeta_node *zeta_node_add(struct kobject *parent, int id)
   assert.match(fixed, /zeta_node_ktype = \{\n\t\.release = zeta_node_release,\n\t\.sysfs_ops/);
   assert.deepEqual((await loadAnalyzer()).analyze(fixed).findings, []);
 });
+
+test('module-unload-race: the completion scaffold, which cannot close the race while the release is module code', async () => {
+  const text = `struct sprig_state { int level; struct kobject kobj; };
+
+static struct sprig_state sprig;
+
+static void sprig_release(struct kobject *kobj)
+{
+\tstruct sprig_state *s = container_of(kobj, struct sprig_state, kobj);
+
+\ts->level = 0;
+}
+
+static const struct kobj_type sprig_ktype = {
+\t.release = sprig_release,
+\t.sysfs_ops = &kobj_sysfs_ops,
+};
+
+static int __init sprig_init(void)
+{
+\tint ret;
+
+\tret = kobject_init_and_add(&sprig.kobj, &sprig_ktype, kernel_kobj, "sprig");
+\tif (ret)
+\t\tkobject_put(&sprig.kobj);
+\treturn ret;
+}
+
+static void __exit sprig_exit(void)
+{
+\tkobject_put(&sprig.kobj);
+}
+
+module_init(sprig_init);
+module_exit(sprig_exit);
+MODULE_LICENSE("GPL");
+`;
+  const oneLine = (await loadAnalyzer()).analyze(text).findings.find((f) => f.rule === 'module-unload-race');
+  assert.deepEqual(oneLine?.fixes, [], 'no scaffold when the struct has no closing line to insert before');
+  const multi = text.replace(
+    'struct sprig_state { int level; struct kobject kobj; };',
+    'struct sprig_state {\n\tint level;\n\tstruct kobject kobj;\n};',
+  );
+  const scaffolded = await applyFirstFix(multi, 'module-unload-race');
+  assert.match(scaffolded, /\tstruct kobject kobj;\n\tstruct completion released;\n\};/);
+  assert.match(
+    scaffolded,
+    /\ts->level = 0;\n\tcomplete\(&container_of\(kobj, struct sprig_state, kobj\)->released\);\n\}/,
+  );
+  assert.match(scaffolded, /\tinit_completion\(&sprig.released\);\n\tret = kobject_init_and_add/);
+  assert.match(scaffolded, /\tkobject_put\(&sprig.kobj\);\n\twait_for_completion\(&sprig.released\);\n\}/);
+  const still = (await loadAnalyzer()).analyze(scaffolded).findings.map((f) => f.rule);
+  assert.ok(still.includes('module-unload-race'), 'the release is still module code: the finding stays');
+});

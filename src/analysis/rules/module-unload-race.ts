@@ -5,7 +5,8 @@ import { accessPath, args, calleeName, walk, type SyntaxNode } from '../syntax';
 import { structTypes, type FileFacts } from '../facts';
 import { fileFinding, type FileRuleContext, type RuleDefinition } from './rule';
 import type { FunctionInfo } from '../engine';
-import type { Finding } from '../types';
+import type { Finding, Fix, Range } from '../types';
+import { indentOf, indentUnit } from './rule';
 
 export const rule: RuleDefinition = {
   id: 'module-unload-race',
@@ -62,9 +63,11 @@ export const rule: RuleDefinition = {
             callbacks && !delCall
               ? ', and its sysfs show/store callbacks (code of this module) can still be called'
               : '';
+          const fix = completionScaffold(obj.name, call, ctx);
           out.push(
             fileFinding(rule, id, { obj: obj.name, call: name, del: delName, callbacks: cb }, call.range, {
               fn: fn.name,
+              fixes: fix ? [fix] : [],
             }),
           );
           return;
@@ -237,4 +240,88 @@ function matches(path: string, obj: Obj, types: Map<string, string>, facts: File
   // Objects of the same struct type: locals and parameters, and the file's static ones.
   if (obj.kind === 'typed') return (types.get(root) ?? facts.statics.get(root)?.type) === obj.type;
   return root === obj.name;
+}
+
+const at = (line: number): Range => ({ start: { line, character: 0 }, end: { line, character: 0 } });
+
+/** The statement a call sits in. */
+function statementOf(n: SyntaxNode): SyntaxNode | undefined {
+  let s: SyntaxNode | undefined = n;
+  while (s && s.type !== 'expression_statement' && s.type !== 'declaration') s = s.parent;
+  return s;
+}
+
+/**
+ * The completion pattern the 2016 thread discussed, as an unsafe scaffold: a `released` completion in
+ * the object, complete() at the end of its release, init_completion() before the object is set up,
+ * wait_for_completion() after the final put. While the release itself is module code this narrows
+ * the window but does not close it (the message says so); moving the release into core code does.
+ */
+function completionScaffold(name: string, put: SyntaxNode, ctx: FileRuleContext): Fix | undefined {
+  const { facts } = ctx;
+  const type = facts.statics.get(name)?.type;
+  const struct = type ? facts.structs.get(type) : undefined;
+  const release = [...facts.releases.values()].find((r) => r.defined && r.container?.type === type);
+  const relFn = release && facts.functions.get(release.name);
+  const putStmt = statementOf(put);
+  if (!type || !struct || !release?.container || !relFn || !putStmt) return undefined;
+  const structEnd = closingBraceLine(ctx.text, struct.range);
+  let init: SyntaxNode | undefined;
+  for (const fn of facts.functions.values()) {
+    walk(fn.body, (n) => {
+      if (init) return false;
+      if (
+        n.type === 'call_expression' &&
+        /^(?:kobject_init\w*|device_(?:initialize|register)|kset_register)$/.test(calleeName(n) ?? '')
+      ) {
+        const a = args(n)[0];
+        if (a && new RegExp(`^&\\s*${name}\\b`).test(a.text)) init = n;
+      }
+      return true;
+    });
+    if (init) break;
+  }
+  const initStmt = init && statementOf(init);
+  if (structEnd < 0 || !initStmt) return undefined;
+  const unit = indentUnit(ctx.text);
+  const param = relFn.params[0] ?? 'kobj';
+  const closing = relFn.node.endPoint.row;
+  return {
+    title: `Scaffold a completion that ${release.name}() signals and module_exit waits for`,
+    safe: false,
+    edits: [
+      { range: at(structEnd), newText: `${unit}struct completion released;\n` },
+      {
+        range: at(closing),
+        newText: `${unit}complete(&container_of(${param}, struct ${type}, ${release.container.member})->released);\n`,
+      },
+      {
+        range: at(initStmt.startPoint.row),
+        newText: `${indentOf(initStmt, ctx.text)}init_completion(&${name}.released);\n`,
+      },
+      {
+        range: at(putStmt.endPoint.row + 1),
+        newText: `${indentOf(putStmt, ctx.text)}wait_for_completion(&${name}.released);\n`,
+      },
+    ],
+  };
+}
+
+/** The line of the `}` closing the struct whose name is at `name`, when it stands alone on its line. */
+function closingBraceLine(text: string, name: Range): number {
+  const lines = text.split('\n');
+  let offset = 0;
+  for (let i = 0; i < name.end.line; i++) offset += lines[i]!.length + 1;
+  const open = text.indexOf('{', offset + name.end.character);
+  if (open < 0) return -1;
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) {
+      const lineStart = text.lastIndexOf('\n', i - 1) + 1;
+      if (text.slice(lineStart, i).trim() !== '') return -1;
+      return text.slice(0, lineStart).split('\n').length - 1;
+    }
+  }
+  return -1;
 }
