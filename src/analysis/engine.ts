@@ -83,6 +83,9 @@ const PUT_LIKE = /(?:^|_)(?:put|unregister)(?:_|$)/;
 /** Logging calls: a bare pointer argument is printed as a value (%p), not dereferenced. */
 const LOGGING =
   /^(?:dev_(?:err|warn|info|dbg|notice|crit|alert|emerg|printk|vdbg)\w*|pr_\w+|printk\w*|netdev_\w+|trace_\w+|WARN\w*)$/;
+/** Unknown callees whose names say they may keep what they are given. */
+const KEEPER =
+  /(?:^|_)(?:add|register|attach|set|store|bind|insert|push|enqueue|queue|create|hold|keep|devres|connect|install)(?:_|$)/;
 /** Unknown callees whose names say they may initialize what they are given. */
 const MAY_INIT = /(?:add|register|init|setup|create|attach|probe|alloc)/i;
 /** Callees that never initialize or take over an object passed to them (names, logging, locks…). */
@@ -167,6 +170,24 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     const via = aliases.get(split.key);
     if (via) return { key: via.key, member: via.member ? `${via.member}.${split.member}` : split.member };
     return split;
+  };
+
+  /**
+   * The objects an expression hands on when returned or stored: itself, either arm of `a ? b : c`, or
+   * what a converter (`to_foo(dev)`, `container_of(dev, …)`) is given — the same object seen as its
+   * container.
+   */
+  const handedOn = (e: SyntaxNode): { key: string; member: string }[] => {
+    const u = unwrap(e);
+    if (u.type === 'conditional_expression') {
+      return [u.field('consequence'), u.field('alternative')].flatMap((x) => (x ? handedOn(x) : []));
+    }
+    const direct = resolve(u);
+    if (direct) return [direct];
+    const name = u.type === 'call_expression' ? calleeName(u) : undefined;
+    const first = u.type === 'call_expression' ? args(u)[0] : undefined;
+    if (name && first && CONVERTER.test(name)) return handedOn(first);
+    return [];
   };
 
   /** The tracked object that a plain path expression belongs to (for uses), if any. */
@@ -432,6 +453,20 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     // An unknown `*_put()` after a put drops another reference (subsys_put()): not a use.
     if (name && PUT_LIKE.test(name)) return states;
     for (const arg of a) states = evalExpr(arg, states);
+    if (name && !NEUTRAL.test(name) && KEEPER.test(name)) {
+      // A looked-up reference handed to something that keeps things (devres_add(), *_attach(),
+      // *_register()) may now be that thing's to drop.
+      states = states.map((st) => {
+        for (const arg of a) {
+          for (const ref of handedOn(arg)) {
+            const o = st.objs[ref.key];
+            if (o && (o.origin === 'reference' || o.getAt))
+              st = setObj(st, { ...o, escaped: true, ops: [...o.ops, 'escape'] });
+          }
+        }
+        return st;
+      });
+    }
     if (!name || NEUTRAL.test(name) || !MAY_INIT.test(name)) return states;
     // An unknown registration-like function handed an uninitialized object may initialize it
     // (rio_add_device() calls device_register()): from here on its state is not ours to claim.
@@ -555,8 +590,20 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     } else if (r) {
       states = evalExpr(r, states);
     }
-    if (!lhsPath) return evalExpr(lhs, states);
-    const rref = r && op === '=' ? resolve(r) : undefined;
+    if (!lhsPath) {
+      // `*out = dev`, `table[i] = dev`: stored where the caller can reach it.
+      states = evalExpr(lhs, states);
+      const stored = r && op === '=' ? handedOn(r) : [];
+      return states.map((st) => {
+        for (const ref of stored) {
+          const o = st.objs[ref.key];
+          if (o) st = setObj(st, { ...o, escaped: true, ops: [...o.ops, 'escape'] });
+        }
+        return st;
+      });
+    }
+    const stores = !locals.has(lhsPath) || /->|\.|\[/.test(lhsPath);
+    const rref = r && op === '=' ? (stores ? handedOn(r)[0] : resolve(r)) : undefined;
     return states.map((st) => {
       // Writing into a member of a tracked object is a use of it.
       if (lhsPath.includes('->') || lhsPath.includes('.') || lhsPath.includes('[')) {
@@ -686,12 +733,12 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     const e = n.kids[0];
     if (!e) return states.map((st) => ({ ...st, retAt: n }));
     states = evalExpr(e, states);
-    const ref = resolve(e);
+    const refs = handedOn(e);
     return states.map((st) => {
       let s: PathState = { ...st, retAt: n };
-      const obj = ref && (s.objs[ref.key] ?? ownerOf(ref.key, s));
-      if (obj && ref && obj.key === ref.key) {
-        s = setObj(s, { ...obj, escaped: true, ops: [...obj.ops, 'escape'] });
+      for (const ref of refs) {
+        const obj = s.objs[ref.key] ?? ownerOf(ref.key, s);
+        if (obj && obj.key === ref.key) s = setObj(s, { ...obj, escaped: true, ops: [...obj.ops, 'escape'] });
       }
       return s;
     });

@@ -148,9 +148,10 @@ export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family, pr
       return { state: { ...s, inSysfs: false, ops } };
     case 'free': {
       const next: ObjState = { ...s, life: 'freed', ops };
-      // A bare kref that never left the function has no name, no sysfs entry and no other holder:
-      // freeing it directly is what its creator may do (the release may expect a finished object).
-      if (s.life === 'live' && s.family === 'kref' && s.known && !s.escaped) return { state: next };
+      // A bare kref has no name and no sysfs entry: while its creator holds the only reference, a
+      // direct kfree is what error paths do (the release may expect a finished object). Whether
+      // someone else could hold one by now (a race) is beyond what one function shows.
+      if (s.life === 'live' && s.family === 'kref') return { state: next };
       if (s.life === 'live') return { state: next, violation: 'free-while-referenced' };
       if (s.life === 'dead' || s.life === 'maybe-dead') return { state: next, violation: 'free-after-put' };
       if (s.life === 'freed') return { state: next, violation: 'double-free' };
@@ -218,8 +219,13 @@ export function dropCheck(s: ObjState): ViolationKind | undefined {
 
 /** Puts that drop what a lookup of the given put also drops (of_find_device_by_node → either). */
 const EQUIVALENT_PUTS: Readonly<Record<string, readonly string[]>> = {
+  // Each of these is put_device() on the embedded device (drivers/base/platform.c, drivers/pci/pci.c,
+  // drivers/usb/core/usb.c, drivers/power/supply/power_supply_core.c).
   put_device: ['platform_device_put'],
   platform_device_put: ['put_device'],
+  pci_dev_put: ['put_device'],
+  usb_put_dev: ['put_device'],
+  power_supply_put: ['put_device'],
 };
 
 /** Is `put` the right call to drop a reference that must be dropped with `expected`? */

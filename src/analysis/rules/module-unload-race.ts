@@ -43,17 +43,28 @@ export const rule: RuleDefinition = {
       calls.forEach((call, i) => {
         const name = calleeName(call)!;
         const entry = ctx.model.api.get(name);
-        if (!entry || typeof entry.object !== 'number' || !entry.ops.includes('put')) return;
+        // A bare kref_put() releases at once: there is no delayed cleanup and no sysfs entry.
+        if (
+          !entry ||
+          typeof entry.object !== 'number' ||
+          !entry.ops.includes('put') ||
+          entry.family === 'kref'
+        )
+          return;
         const arg = args(call)[entry.object];
         const obj = arg && objectOf(arg, fn, types, facts);
         if (!obj) return;
+        // Only the last put of an object in a function can be the final one (the others balance gets).
+        if (calls.slice(i + 1).some((c) => sameObject(c, obj, fn, types, facts, ctx, 'put'))) return;
         const info = describe(obj, ctx);
+        if (info.borrowed) return;
         const later = calls.slice(i + 1);
         const earlier = calls.slice(0, i);
         const waits = later.some((c) => /^wait_for_completion/.test(calleeName(c) ?? ''));
         const delCall = entry.ops.includes('del')
           ? call
-          : earlier.find((c) => sameObject(c, obj, fn, types, facts, ctx, 'del'));
+          : (earlier.find((c) => removesAttributes(c, obj, fn, types, facts)) ??
+            earlier.find((c) => sameObject(c, obj, fn, types, facts, ctx, 'del')));
         const delName = delCall ? (calleeName(delCall) ?? 'the del') + '()' : '';
         const callbacks = hasCallbacks && info.callbacks;
         if (obj.kind === 'static') {
@@ -163,6 +174,25 @@ function declarationsOf(fn: FunctionInfo): string {
 }
 
 /** Does this call act (with the given transition) on the same object? */
+/** sysfs_remove_group(obj, …) and kin take this module's callbacks off the object before the put. */
+function removesAttributes(
+  call: SyntaxNode,
+  obj: Obj,
+  fn: FunctionInfo,
+  types: Map<string, string>,
+  facts: FileFacts,
+): boolean {
+  if (
+    !/^(?:sysfs_remove_(?:file|files|group|groups|bin_file)|device_remove_(?:file|groups?|bin_file))$/.test(
+      calleeName(call) ?? '',
+    )
+  )
+    return false;
+  const a = args(call)[0];
+  const other = a && objectOf(a, fn, types, facts);
+  return !!other && other.kind === obj.kind && other.name === obj.name;
+}
+
 function sameObject(
   call: SyntaxNode,
   obj: Obj,
@@ -170,7 +200,7 @@ function sameObject(
   types: Map<string, string>,
   facts: FileFacts,
   ctx: FileRuleContext,
-  op: 'del',
+  op: 'del' | 'put',
 ): boolean {
   const entry = ctx.model.api.get(calleeName(call) ?? '');
   if (!entry || typeof entry.object !== 'number' || !entry.ops.includes(op)) return false;
@@ -182,6 +212,8 @@ function sameObject(
 interface ObjectInfo {
   releaseInModule: boolean;
   callbacks: boolean;
+  /** Obtained from a lookup: the object is someone else's, this put is never the final one. */
+  borrowed: boolean;
 }
 
 /**
@@ -190,7 +222,7 @@ interface ObjectInfo {
  */
 function describe(obj: Obj, ctx: FileRuleContext): ObjectInfo {
   const { facts } = ctx;
-  const info: ObjectInfo = { releaseInModule: false, callbacks: false };
+  const info: ObjectInfo = { releaseInModule: false, callbacks: false, borrowed: false };
   const inModule = (fn: string | undefined): boolean => !!fn && fn !== 'NULL' && facts.functions.has(fn);
   const type =
     obj.kind === 'typed' ? obj.type : obj.kind === 'static' ? facts.statics.get(obj.name)?.type : undefined;
@@ -208,6 +240,7 @@ function describe(obj: Obj, ctx: FileRuleContext): ObjectInfo {
         if (/(?:->|\.)groups$/.test(ap.path)) info.callbacks = true;
         // `dir = kobject_create_and_add(…)`: the core's object and release.
         const creator = right.type === 'call_expression' ? calleeName(right) : undefined;
+        if (creator && ctx.model.api.get(creator)?.family === 'reference') info.borrowed = true;
         if (creator && /_with_groups$|_groups$/.test(creator)) info.callbacks = true;
         return true;
       }

@@ -20,8 +20,6 @@ export const rule: RuleDefinition = {
     freesParent:
       '{fn}() frees {arg}, the parent object, not the container being released: the parent is still ' +
       'referenced (it is pinned by this child until now) and the container leaks.',
-    wrongContainer:
-      '{fn}() converts to struct {got} but is the release of struct {want} objects: it frees the wrong type.',
   },
   checkFile(ctx) {
     const out: Finding[] = [];
@@ -42,8 +40,14 @@ export const rule: RuleDefinition = {
         if (arg === param) {
           const target = embeddingOf(r, owners, ctx);
           if (!target || target.first) continue;
-          const conv = r.container?.helper
-            ? `${r.container.helper}(${param})`
+          // The file's own to_foo() helper reads better than a spelled-out container_of().
+          const helper =
+            r.container?.helper ??
+            [...ctx.facts.converters].find(
+              ([, c]) => c.type === target.type && c.member === target.member,
+            )?.[0];
+          const conv = helper
+            ? `${helper}(${param})`
             : `container_of(${param}, struct ${target.type}, ${target.member})`;
           const fix: Fix = {
             title: `Free the container: ${free.call}(${conv})`,
@@ -70,19 +74,6 @@ export const rule: RuleDefinition = {
         } else if (arg === `${param}->parent` || parents.has(arg)) {
           out.push(fileFinding(rule, 'freesParent', { fn: r.name, arg }, free.range, { fn: r.name }));
         }
-      }
-      // Armed for one container type, converting to another.
-      const conv = r.container?.type;
-      if (conv && owners.length > 0 && !owners.includes(conv) && r.frees.length > 0) {
-        out.push(
-          fileFinding(
-            rule,
-            'wrongContainer',
-            { fn: r.name, got: conv, want: owners.join(', struct ') },
-            r.container!.range,
-            { fn: r.name, confidence: 'medium' },
-          ),
-        );
       }
     }
     return out;

@@ -27,7 +27,8 @@ export const rule: RuleDefinition = {
     const storage = storageOf(name, ctx);
     if (storage === 'stack')
       return finding(rule, 'stackObject', { obj: name, fn: ctx.fn.name, call }, v, ctx);
-    const module = isModule(ctx.text);
+    // A module with module_init() but no way out (no module_exit, no module_*_driver) never unloads.
+    const module = isModule(ctx.text) && (!!ctx.facts.moduleExit || ctx.facts.moduleDriver.length > 0);
     if (!module && !releasedAnywhere(name, ctx)) {
       const f = finding(rule, 'bootSingleton', { obj: name, call }, v, ctx, { confidence: 'medium' });
       return { ...f, severity: 'hint' };
