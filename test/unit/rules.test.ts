@@ -3,7 +3,7 @@
 // (BLESS=1 rewrites them). Outcomes are named as ast-grep does: reported, missing, noisy, wrong.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyEdits, safeFixEdits, type Finding } from '../../src/analysis';
 import { loadAnalyzer, ROOT } from './helpers';
@@ -61,13 +61,17 @@ for (const rule of readdirSync(FIXTURES).sort()) {
       const fixed = applyEdits(text, safeFixEdits(result.findings));
       const expectedPath = path.replace(/\.c$/, '.expected');
       const fixedPath = path.replace(/\.c$/, '.fixed.c');
+      // A .fixed.c exists only where the safe fixes change something (as clippy's .fixed files).
       if (BLESS) {
         writeFileSync(expectedPath, report);
-        writeFileSync(fixedPath, fixed);
+        if (fixed !== text) writeFileSync(fixedPath, fixed);
+        else if (existsSync(fixedPath)) unlinkSync(fixedPath);
       }
       assert.ok(existsSync(expectedPath), `${expectedPath} is missing: run BLESS=1 npm test`);
       assert.equal(report, readFileSync(expectedPath, 'utf8'));
-      assert.equal(fixed, readFileSync(fixedPath, 'utf8'));
+      if (fixed === text)
+        assert.ok(!existsSync(fixedPath), `no safe fix applies, so ${fixedPath} must not exist`);
+      else assert.equal(fixed, readFileSync(fixedPath, 'utf8'));
       // A safe fix must remove the findings it targets and add none.
       if (fixed !== text) {
         const after = analyzer.analyze(fixed).findings.filter((f) => f.rule === rule);
