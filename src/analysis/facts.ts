@@ -439,6 +439,25 @@ interface StaticInit {
   list: SyntaxNode;
 }
 
+/** The named declarators of a declaration (`struct foo a, *b = …;` → a, b) with their shape. */
+function declaratorsOf(
+  decl: SyntaxNode,
+): { d: SyntaxNode; target: SyntaxNode | undefined; shape: ReturnType<typeof declShape> }[] {
+  const t = decl.field('type');
+  const out: { d: SyntaxNode; target: SyntaxNode | undefined; shape: ReturnType<typeof declShape> }[] = [];
+  for (const d of decl.kids) {
+    if (
+      d === t ||
+      (d.type !== 'init_declarator' && !d.type.endsWith('declarator') && d.type !== 'identifier')
+    )
+      continue;
+    const target = d.type === 'init_declarator' ? d.field('declarator') : d;
+    const shape = declShape(target);
+    if (shape.name) out.push({ d, target, shape });
+  }
+  return out;
+}
+
 class Collector {
   readonly structs = new Map<string, StructFacts>();
   readonly typedefs = new Map<string, string>();
@@ -644,15 +663,8 @@ class Collector {
     const t = top.field('type');
     const storage = top.kids.filter((k) => k.type === 'storage_class_specifier').map((k) => k.text);
     const { type, inline } = this.declaredType(t);
-    for (const d of top.kids) {
-      if (
-        d === t ||
-        (d.type !== 'init_declarator' && !d.type.endsWith('declarator') && d.type !== 'identifier')
-      )
-        continue;
-      const target = d.type === 'init_declarator' ? d.field('declarator') : d;
-      const shape = declShape(target);
-      if (!shape.name || shape.function) continue;
+    for (const { d, target, shape } of declaratorsOf(top)) {
+      if (shape.function) continue;
       const nameNode = declaratorName(target)!;
       if (type) this.globalTypes.set(shape.name, type);
       const value = d.type === 'init_declarator' ? d.field('value') : undefined;
@@ -898,15 +910,8 @@ class Collector {
   private staticLocal(decl: SyntaxNode, fn: string): void {
     const t = decl.field('type');
     const { type, inline } = this.declaredType(t);
-    for (const d of decl.kids) {
-      if (
-        d === t ||
-        (d.type !== 'init_declarator' && !d.type.endsWith('declarator') && d.type !== 'identifier')
-      )
-        continue;
-      const target = d.type === 'init_declarator' ? d.field('declarator') : d;
-      const shape = declShape(target);
-      if (!shape.name || shape.pointer || shape.function) continue;
+    for (const { target, shape } of declaratorsOf(decl)) {
+      if (shape.pointer || shape.function) continue;
       this.staticCandidates.push({
         name: shape.name,
         ...(type ? { type } : {}),
