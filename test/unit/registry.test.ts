@@ -78,3 +78,20 @@ test('the bundled examples show every rule', async () => {
   }
   assert.deepEqual([...seen].sort(), ruleFiles);
 });
+
+test('examples/module-static: the 2016 module-unload race and its fixes, as the README says', async () => {
+  const analyzer = await loadAnalyzer();
+  const race = (file: string) =>
+    analyzer
+      .analyze(readFileSync(join(ROOT, 'examples', 'module-static', file), 'utf8'))
+      .findings.filter((f) => f.rule === 'module-unload-race');
+  assert.equal(race('static-put-only.c').length, 1, 'a static object put in module_exit is flagged');
+  assert.deepEqual(
+    race('core-allocated-del.c'),
+    [],
+    'a core-allocated kobject deleted before the put is not',
+  );
+  const delOnly = race('static-del-only.c');
+  assert.equal(delOnly.length, 1, 'kobject_del() alone does not save a static object');
+  assert.match(delOnly[0]!.message, /kobject_del\(\) makes its sysfs callbacks unreachable, but the cleanup/);
+});
