@@ -71,6 +71,9 @@ export function analyzeText(
       for (const rule of rules) {
         if (!rule.check || !rule.kinds.includes(v.kind)) continue;
         const f = rule.check(v, { fn, run, facts, text });
+        // An error rule's finding that rests on weaker proof (an object whose refcount we never saw)
+        // is shown as a warning: severity says how sure we are, as the field triage measured.
+        if (f && f.severity === 'error' && f.confidence !== 'high') f.severity = 'warning';
         const setting = options.severities?.[rule.id];
         if (f && setting && setting !== 'off') f.severity = setting;
         if (f) findings.push(f);

@@ -92,6 +92,8 @@ const MAY_INIT = /(?:add|register|init|setup|create|attach|probe|alloc)/i;
 const NEUTRAL =
   /^(?:dev_|pr_|printk|netdev_|mutex_|spin_lock|raw_spin_lock|init_|INIT_|memset|memcpy|str|snprintf|sprintf|scnprintf|kasprintf|kstrdup|kobject_set_name|ida_|atomic_|refcount_|WARN|BUG|set_bit|clear_bit|test_bit|devm_|platform_get_|of_property_|device_property_|fwnode_property_|dma_set_|pci_read_|pci_write_|readl|writel|ioread|iowrite)/;
 const UNEVALUATED = new Set([
+  'struct_size',
+  'flex_array_size',
   'typeof',
   '__typeof__',
   '__typeof',
@@ -453,6 +455,20 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     // An unknown `*_put()` after a put drops another reference (subsys_put()): not a use.
     if (name && PUT_LIKE.test(name)) return states;
     for (const arg of a) states = evalExpr(arg, states);
+    // A reference this function took with get on something it was handed usually exists to be handed
+    // on (to a thread, a work item, an async callback): any unknown callee may be the one that drops it.
+    if (name && !NEUTRAL.test(name) && !KEEPER.test(name)) {
+      states = states.map((st) => {
+        for (const arg of a) {
+          for (const ref of handedOn(arg)) {
+            const o = st.objs[ref.key];
+            if (o && o.getAt && o.origin === 'unknown')
+              st = setObj(st, { ...o, escaped: true, ops: [...o.ops, 'escape'] });
+          }
+        }
+        return st;
+      });
+    }
     if (name && !NEUTRAL.test(name) && KEEPER.test(name)) {
       // A looked-up reference handed to something that keeps things (devres_add(), *_attach(),
       // *_register()) may now be that thing's to drop.

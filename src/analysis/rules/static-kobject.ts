@@ -18,8 +18,9 @@ export const rule: RuleDefinition = {
       '{obj} lives on the stack of {fn}() but {call}() makes it refcounted: references from sysfs or other ' +
       'subsystems can outlive the stack frame. Allocate it (kzalloc) and free it in the release.',
     bootSingleton:
-      '{obj} is a static singleton made refcounted by {call}() in code that cannot be a module and never ' +
-      'releases it: tolerable for a boot-time singleton, but no release can ever run for it.',
+      '{obj} is a static singleton made refcounted by {call}() and never released in this file: tolerable ' +
+      'for a boot-time singleton in built-in code, but no release can ever run for it (and in a module it ' +
+      'would still be registered after unload).',
   },
   check(v, ctx) {
     const name = objectName(v.obj);
@@ -29,7 +30,9 @@ export const rule: RuleDefinition = {
       return finding(rule, 'stackObject', { obj: name, fn: ctx.fn.name, call }, v, ctx);
     // A module with module_init() but no way out (no module_exit, no module_*_driver) never unloads.
     const module = isModule(ctx.text) && (!!ctx.facts.moduleExit || ctx.facts.moduleDriver.length > 0);
-    if (!module && !releasedAnywhere(name, ctx)) {
+    // Never released anywhere: whether built in or not (Kconfig decides, which one file cannot see),
+    // this reads as a permanent singleton — a hint, not a warning.
+    if (!releasedAnywhere(name, ctx)) {
       const f = finding(rule, 'bootSingleton', { obj: name, call }, v, ctx, { confidence: 'medium' });
       return { ...f, severity: 'hint' };
     }

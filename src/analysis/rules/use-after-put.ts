@@ -33,6 +33,9 @@ export const rule: RuleDefinition = {
     // Only a release this file shows freeing the container makes the put free memory: with none in
     // sight, or one that frees nothing, there is no use after free to prove (missing-release and
     // empty-release are the findings for those designs).
+    // A child added under the object pins it (kobject_add() takes a reference on the parent): the
+    // put before the child's is not the last.
+    if (hasChild(o.key, ctx)) return undefined;
     const own = releaseName(v, ctx);
     const releases = own ? [own] : (releasesOfContainer(v, ctx) ?? []);
     const freeing = releases.filter((r) => releaseFrees(ctx.facts.functions.get(r)) === true);
@@ -126,4 +129,13 @@ function nextStatement(put: SyntaxNode, use: SyntaxNode): boolean {
   if (!a || !b || a.parent !== b.parent || !a.parent) return false;
   const kids = a.parent.kids;
   return kids.indexOf(b) === kids.indexOf(a) + 1;
+}
+
+/** Does the function add a kobject or device under this object (as the parent argument)? */
+function hasChild(key: string, ctx: RuleContext): boolean {
+  const k = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/->/g, '\\s*->\\s*');
+  const asParent = `&?\\s*${k}\\s*->\\s*\\w+`;
+  return new RegExp(
+    `\\b(?:kobject_(?:init_and_)?add|kobject_create_and_add|kset_create_and_add)\\s*\\([^;]*,\\s*${asParent}\\s*[,)]`,
+  ).test(ctx.fn.body.text);
 }
