@@ -1011,6 +1011,14 @@ function collectAliases(fn: FunctionInfo, locals: Set<string>): Map<string, { ke
   const out = new Map<string, { key: string; member: string }>();
   for (const [name, values] of assigned) {
     if (values.length !== 1) continue;
+    // `sw = to_role_switch(dev)`: the same object seen as its container.
+    const v = unwrap(values[0]!);
+    const conv = v.type === 'call_expression' && CONVERTER.test(calleeName(v) ?? '') ? args(v)[0] : undefined;
+    const plain = conv && accessPath(conv);
+    if (plain && !plain.addr && !VARIABLE_INDEX.test(plain.path) && plain.path !== name) {
+      out.set(name, { key: plain.path, member: '' });
+      continue;
+    }
     const ap = accessPath(values[0]!);
     if (!ap || !ap.addr) continue;
     const { key, member } = splitAddr(ap.path);

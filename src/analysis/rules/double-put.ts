@@ -41,6 +41,9 @@ export const rule: RuleDefinition = {
       }
       return finding(rule, 'autoPut', { obj: objectName(o), put }, v, ctx, { fixes });
     }
+    // Without a counted refcount a second put may drop another holder's reference (the field
+    // triage found such reports wrong): only counted references are claimed.
+    if (!o.known) return undefined;
     const first = o.putAt && o.putAt !== v.at ? o.putAt : undefined;
     return finding(
       rule,

@@ -70,8 +70,12 @@ export function isModule(text: string): boolean {
   return /\bmodule_(?:init|exit)\s*\(|\bMODULE_LICENSE\s*\(|\bmodule_\w+_driver\s*\(/.test(text);
 }
 
-/** Is a put/unregister/del of this object written anywhere in the file? */
+/**
+ * Is the object put, unregistered or deleted by a teardown path: some function other than the one
+ * registering it (whose own error path undoing a failed boot-time registration does not count)?
+ */
 function releasedAnywhere(name: string, ctx: RuleContext): boolean {
   const re = new RegExp(`\\b\\w*(?:put|unregister|_del)\\w*\\s*\\(\\s*&\\s*${name}\\b`);
-  return re.test(ctx.text);
+  for (const fn of ctx.facts.functions.values()) if (fn !== ctx.fn && re.test(fn.body.text)) return true;
+  return false;
 }

@@ -1,5 +1,5 @@
 // use-after-put: the object is used, returned or freed after a put that may have been the last.
-import { calleeName, type SyntaxNode } from '../syntax';
+import { calleeName } from '../syntax';
 import { releaseFrees, structTypes } from '../facts';
 import {
   deleteStatement,
@@ -74,15 +74,10 @@ export const rule: RuleDefinition = {
         },
       );
     }
-    // For an object whose refcount we never saw, another holder usually keeps it alive (the field
-    // triage found most such reports wrong). Only the tightest shape stays: the function took the
-    // reference itself, nothing it came from pins it, and the very next statement uses it.
-    // The same goes for a put that consumes the reference the function was handed, when the very
-    // next statement still uses the object.
-    const tookAndDropped = o.held === 0 && !o.external;
-    const tornDown = o.held < 0;
-    if (o.life !== 'dead' && !((tookAndDropped || tornDown) && o.putAt && nextStatement(o.putAt, v.at)))
-      return undefined;
+    // For an object whose refcount we never saw, another holder (the caller, an open file, a child
+    // kobject, a registration) kept it alive in almost every case the field triage looked at: a
+    // plain use is reported only after the last put of a reference this function counted.
+    if (o.life !== 'dead') return undefined;
     return finding(rule, 'useAfterPut', base, v, ctx, {
       related: rel,
       confidence: o.life === 'dead' ? 'high' : 'medium',
@@ -120,15 +115,6 @@ function releaseName(v: Violation, ctx: RuleContext): string | undefined {
   ).exec(body);
   if (ktype) return ctx.facts.releaseOf.get(ktype[1]!);
   return undefined;
-}
-
-/** Is the statement holding `use` the one right after the statement holding `put`, in one block? */
-function nextStatement(put: SyntaxNode, use: SyntaxNode): boolean {
-  const a = statementOf(put);
-  const b = statementOf(use);
-  if (!a || !b || a.parent !== b.parent || !a.parent) return false;
-  const kids = a.parent.kids;
-  return kids.indexOf(b) === kids.indexOf(a) + 1;
 }
 
 /** Does the function add a kobject or device under this object (as the parent argument)? */
