@@ -847,8 +847,10 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
           const obj = st.objs[key]!;
           const v = exitCheck(obj);
           if (v === 'leak') report(v, obj.failAt!, obj, st, st.retAt ? { exitAt: st.retAt } : {});
-          else if (v === 'reference-leak' && obj.allocAt)
-            report(v, obj.allocAt, obj, st, st.retAt ? { exitAt: st.retAt } : {});
+          // A looked-up reference kept on a success exit is often kept on purpose (stored in ways one
+          // function cannot see, dropped by a paired remove): only an error exit proves a forgotten put.
+          else if (v === 'reference-leak' && obj.allocAt && st.retAt && returnsError(st.retAt, st))
+            report(v, obj.allocAt, obj, st, { exitAt: st.retAt });
           else if (v === 'reference-leak' && obj.getAt) {
             // A get on an object we were handed may be meant to outlive the call: only a function that
             // drops it on another exit proves this exit forgot to.
@@ -867,6 +869,17 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       report('reference-leak', obj.getAt!, obj, st, st.retAt ? { exitAt: st.retAt } : {});
   }
   return { violations, exitStates, livesAt, partial };
+}
+
+/** Does this return hand back an error: -E…, a negative errno variable, ERR_PTR(), NULL or false? */
+function returnsError(ret: SyntaxNode, st: PathState): boolean {
+  const e = ret.kids[0] && unwrap(ret.kids[0]);
+  if (!e) return false;
+  if (e.type === 'null' || e.text === 'NULL' || e.type === 'false') return true;
+  if (e.type === 'unary_expression' && e.field('operator')?.text === '-') return true;
+  if (e.type === 'call_expression' && /^(?:ERR_PTR|ERR_CAST)$/.test(calleeName(e) ?? '')) return true;
+  if (e.type === 'identifier') return st.cons[e.text] === 'neg';
+  return false;
 }
 
 /** After `if (p)` / `if (!p)` on a plain variable, the branch knows whether it is zero. */
