@@ -79,6 +79,8 @@ export interface RunResult {
 
 const MAX_STATES_PER_NODE = 32;
 const VARIABLE_INDEX = /\[[^\]0-9]/;
+/** Variables that hold an errno status by kernel convention. */
+const ERRNO_NAMES = /^(?:ret|err|rc|error|retval|status|rv)$/;
 const PUT_LIKE = /(?:^|_)(?:put|unregister)(?:_|$)/;
 /** Logging calls: a bare pointer argument is printed as a value (%p), not dereferenced. */
 const LOGGING =
@@ -399,11 +401,16 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       if (!ref) return states;
       const out: PathState[] = [];
       for (let st of states) {
-        if (entry.fails) {
+        // A get whose result nobody tests (`get_device(&x->dev);`) cannot fail on a real object.
+        const untested = entry.fails === 'null' && call.parent?.type === 'expression_statement';
+        if (entry.fails && !untested) {
           const ok = applyOps(st, ref.key, ref.member, entry.ops, call, entry, undefined);
+          // errno calls succeed with 0 and fail negative; pointer calls (get_device()) the other way.
+          const okVal: Val = entry.fails === 'errno' ? 'zero' : 'nonnull';
+          const badVal: Val = entry.fails === 'errno' ? 'neg' : 'zero';
           out.push(
             addTrail(
-              { ...ok, calls: { ...ok.calls, [call.id]: 'zero' } },
+              { ...ok, calls: { ...ok.calls, [call.id]: okVal } },
               `${name}() succeeds (line ${lineOf(call)})`,
             ),
           );
@@ -412,7 +419,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
           if (obj && entry.ops.includes('add')) bad = setObj(bad, { ...obj, failAt: call });
           out.push(
             addTrail(
-              { ...bad, calls: { ...bad.calls, [call.id]: 'neg' } },
+              { ...bad, calls: { ...bad.calls, [call.id]: badVal } },
               `${name}() fails (line ${lineOf(call)})`,
             ),
           );
@@ -855,7 +862,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
             // A get on an object we were handed may be meant to outlive the call: only a function that
             // drops it on another exit proves this exit forgot to.
             const id = `${obj.key}@${obj.getAt.id}`;
-            if (!unbalancedGets.has(id)) unbalancedGets.set(id, { obj, st });
+            if (!unbalancedGets.has(id) && st.retAt && returnsError(st.retAt, st))
+              unbalancedGets.set(id, { obj, st });
           } else if (v === 'double-put') report(v, obj.putAt!, obj, st);
           if (!v && obj.getAt && !obj.escaped && obj.held === 0)
             balancedGets.add(`${obj.key}@${obj.getAt.id}`);
@@ -865,8 +873,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     }
   }
   for (const [id, { obj, st }] of unbalancedGets) {
-    if (balancedGets.has(id))
-      report('reference-leak', obj.getAt!, obj, st, st.retAt ? { exitAt: st.retAt } : {});
+    if (balancedGets.has(id) && st.retAt && returnsError(st.retAt, st))
+      report('reference-leak', obj.getAt!, obj, st, { exitAt: st.retAt });
   }
   return { violations, exitStates, livesAt, partial };
 }
@@ -878,7 +886,11 @@ function returnsError(ret: SyntaxNode, st: PathState): boolean {
   if (e.type === 'null' || e.text === 'NULL' || e.type === 'false') return true;
   if (e.type === 'unary_expression' && e.field('operator')?.text === '-') return true;
   if (e.type === 'call_expression' && /^(?:ERR_PTR|ERR_CAST)$/.test(calleeName(e) ?? '')) return true;
-  if (e.type === 'identifier') return st.cons[e.text] === 'neg';
+  // `return ret;` after `if (ret < 0)` or `if (ret)`: in kernel style a nonzero status is an errno.
+  if (e.type === 'identifier') {
+    const v = st.cons[e.text];
+    return v === 'neg' || (v === 'nonzero' && ERRNO_NAMES.test(e.text));
+  }
   return false;
 }
 
@@ -895,6 +907,15 @@ function refine(cond: SyntaxNode, st: PathState, taken: boolean): PathState {
     if ((op === '==' || op === '!=') && l && isZero(r)) {
       u = unwrap(l);
       truth = op === '!=' ? taken : !taken;
+    } else if (
+      op === '<' &&
+      l &&
+      isZero(r) &&
+      unwrap(l).type === 'identifier' &&
+      !(unwrap(l).text in st.cons)
+    ) {
+      // `if (ret < 0)`: negative on the taken branch.
+      return taken ? { ...st, cons: { ...st.cons, [unwrap(l).text]: 'neg' } } : st;
     } else return st;
   }
   if (u.type === 'assignment_expression' && u.field('operator')?.text === '=') u = unwrap(u.field('left')!);

@@ -59,7 +59,7 @@ export const API_TABLE: Readonly<Record<string, ApiEntry>> = {
     family: 'kobject',
     put: 'kobject_put',
   },
-  kobject_get: { object: 0, ops: ['get'], family: 'kobject', put: 'kobject_put' },
+  kobject_get: { object: 0, ops: ['get'], fails: 'null', family: 'kobject', put: 'kobject_put' },
   kobject_put: { object: 0, ops: ['put'], family: 'kobject' },
   kobject_del: { object: 0, ops: ['del'], family: 'kobject' },
   kobject_create_and_add: {
@@ -99,7 +99,8 @@ export const API_TABLE: Readonly<Record<string, ApiEntry>> = {
     family: 'device',
     put: 'put_device',
   },
-  get_device: { object: 0, ops: ['get'], family: 'device', put: 'put_device' },
+  // get_device(NULL) is NULL: `if (!get_device(dev)) return;` holds nothing on that branch.
+  get_device: { object: 0, ops: ['get'], fails: 'null', family: 'device', put: 'put_device' },
   put_device: { object: 0, ops: ['put'], family: 'device' },
   device_del: { object: 0, ops: ['del'], family: 'device' },
   device_unregister: { object: 0, ops: ['del', 'put'], family: 'device' },
