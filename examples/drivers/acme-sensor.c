@@ -108,8 +108,8 @@ static int acme_sensor_poke(const struct bus_type *bus, const char *name)
 	return 0;
 }
 
-/* Bug: the reference bus_find_device_by_name() took is kept when the sensor is busy. */
-static int acme_sensor_is_idle(const struct bus_type *bus, const char *name)
+/* Bug: the busy path returns an error and forgets the reference bus_find_device_by_name() took. */
+static int acme_sensor_reset_by_name(const struct bus_type *bus, const char *name)
 {
 	struct device *dev = bus_find_device_by_name(bus, NULL, name);
 	struct acme_sensor *s;
@@ -119,10 +119,11 @@ static int acme_sensor_is_idle(const struct bus_type *bus, const char *name)
 
 	s = container_of(dev, struct acme_sensor, dev);
 	if (s->threshold)
-		return 0;
+		return -EBUSY;
 
+	s->threshold = 0;
 	put_device(dev);
-	return 1;
+	return 0;
 }
 
 /* Bug: a refcounted device inside devres memory, which is freed at unbind regardless. */
