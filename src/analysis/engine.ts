@@ -118,8 +118,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
   const seenViolation = new Set<string>();
   const exitStates: Record<string, ObjState>[] = [];
   const livesAt = new Map<number, Map<string, Set<string>>>();
-  const unbalancedGets = new Map<string, { obj: ObjState; st: PathState }>();
-  const balancedGets = new Set<string>();
+  const unbalancedRefs = new Map<string, { obj: ObjState; st: PathState }>();
+  const balancedRefs = new Set<string>();
 
   const report = (
     kind: ViolationKind,
@@ -854,27 +854,26 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
           const obj = st.objs[key]!;
           const v = exitCheck(obj);
           if (v === 'leak') report(v, obj.failAt!, obj, st, st.retAt ? { exitAt: st.retAt } : {});
-          // A looked-up reference kept on a success exit is often kept on purpose (stored in ways one
-          // function cannot see, dropped by a paired remove): only an error exit proves a forgotten put.
-          else if (v === 'reference-leak' && obj.allocAt && st.retAt && returnsError(st.retAt, st))
-            report(v, obj.allocAt, obj, st, { exitAt: st.retAt });
-          else if (v === 'reference-leak' && obj.getAt) {
-            // A get on an object we were handed may be meant to outlive the call: only a function that
-            // drops it on another exit proves this exit forgot to.
-            const id = `${obj.key}@${obj.getAt.id}`;
-            if (!unbalancedGets.has(id) && st.retAt && returnsError(st.retAt, st))
-              unbalancedGets.set(id, { obj, st });
+          // A reference kept on a success exit is often kept on purpose (stored in ways one function
+          // cannot see, dropped by a paired remove, handed to a thread): only an error exit that loses
+          // it, in a function that drops or hands it on at another exit, proves a forgotten put.
+          else if (v === 'reference-leak' && (obj.allocAt ?? obj.getAt)) {
+            const id = `${obj.key}@${(obj.allocAt ?? obj.getAt)!.id}`;
+            if (!unbalancedRefs.has(id) && st.retAt && returnsError(st.retAt, st))
+              unbalancedRefs.set(id, { obj, st });
           } else if (v === 'double-put') report(v, obj.putAt!, obj, st);
           if (!v && obj.getAt && !obj.escaped && obj.held === 0)
-            balancedGets.add(`${obj.key}@${obj.getAt.id}`);
+            balancedRefs.add(`${obj.key}@${obj.getAt.id}`);
+          if (!v && obj.origin === 'reference' && obj.allocAt)
+            balancedRefs.add(`${obj.key}@${obj.allocAt.id}`);
         }
         break;
       }
     }
   }
-  for (const [id, { obj, st }] of unbalancedGets) {
-    if (balancedGets.has(id) && st.retAt && returnsError(st.retAt, st))
-      report('reference-leak', obj.getAt!, obj, st, { exitAt: st.retAt });
+  for (const [id, { obj, st }] of unbalancedRefs) {
+    if (balancedRefs.has(id) && st.retAt)
+      report('reference-leak', (obj.allocAt ?? obj.getAt)!, obj, st, { exitAt: st.retAt });
   }
   return { violations, exitStates, livesAt, partial };
 }
