@@ -2,6 +2,9 @@
 // loops, switch and early returns. Built backwards (each statement is given its successor).
 import { unwrap, type SyntaxNode } from './syntax';
 
+/** Statements that never return (include/asm-generic/bug.h, kernel/panic.c). */
+const NORETURN = /^\s*(?:BUG|panic|do_exit|__builtin_unreachable|unreachable)\s*\(/;
+
 export type CfgNodeKind = 'entry' | 'exit' | 'stmt' | 'branch' | 'return' | 'nop' | 'iterate';
 
 export interface CfgNode {
@@ -76,6 +79,8 @@ export function buildCfg(body: SyntaxNode): Cfg {
         return next;
       case 'expression_statement':
         if (s.kids.length === 0) return next;
+        // BUG() and panic() never return: nothing after them is a path.
+        if (NORETURN.test(s.text)) return add('stmt', s, []);
         return add('stmt', s, [next]);
       case 'if_statement': {
         const c = s.field('condition');
@@ -87,6 +92,8 @@ export function buildCfg(body: SyntaxNode): Cfg {
       case 'else_clause':
         return build(s.kids[0], next, ctx);
       case 'while_statement': {
+        // `scoped_guard(mutex, &m) { … }` (a `while` after normalisation) runs its body exactly once.
+        if (/^scoped_guard\b/.test(s.text)) return build(s.field('body'), next, ctx);
         const head = add('nop', undefined, [], 'loop head');
         const bodyTo = build(s.field('body'), head, { ...ctx, breakTo: next, continueTo: head });
         const c = s.field('condition');
