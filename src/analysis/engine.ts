@@ -224,6 +224,11 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       return undefined;
     }
     if (u.type === 'identifier') return st.cons[u.text];
+    // Field values tested earlier on this path (`if (io->blocking)`), until something may change them.
+    if (u.type === 'field_expression') {
+      const ap = accessPath(u);
+      if (ap && !ap.addr) return st.cons[ap.path];
+    }
     if (u.type === 'assignment_expression' && u.field('operator')?.text === '=') {
       const l = u.field('left');
       return l ? valueOf(l, st) : undefined;
@@ -435,6 +440,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     }
     const summary = name ? host.summary(name) : undefined;
     if (name && summary) {
+      states = forgetFields(states, a);
       for (let i = 0; i < a.length; i++) {
         const effect = summary[i];
         const ref = resolve(a[i]!);
@@ -459,6 +465,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       return states;
     }
     if (call.field('function')?.type !== 'identifier') states = evalExpr(call.field('function')!, states);
+    // A callee may change the fields of whatever it is given: forget what was known about them.
+    states = forgetFields(states, a);
     // An unknown `*_put()` after a put drops another reference (subsys_put()): not a use.
     if (name && PUT_LIKE.test(name)) return states;
     for (const arg of a) states = evalExpr(arg, states);
@@ -918,10 +926,35 @@ function refine(cond: SyntaxNode, st: PathState, taken: boolean): PathState {
     } else return st;
   }
   if (u.type === 'assignment_expression' && u.field('operator')?.text === '=') u = unwrap(u.field('left')!);
-  if (u.type === 'identifier' && !(u.text in st.cons)) {
-    return { ...st, cons: { ...st.cons, [u.text]: truth ? 'nonzero' : 'zero' } };
+  const path =
+    u.type === 'identifier' ? u.text : u.type === 'field_expression' ? accessPath(u)?.path : undefined;
+  if (path && !(path in st.cons)) {
+    return { ...st, cons: { ...st.cons, [path]: truth ? 'nonzero' : 'zero' } };
   }
   return st;
+}
+
+/** Drop constraints on fields reachable from the call's arguments (`foo(x)` may change `x->flag`). */
+function forgetFields(states: PathState[], argNodes: SyntaxNode[]): PathState[] {
+  const roots = new Set<string>();
+  for (const arg of argNodes) {
+    walk(arg, (n) => {
+      if (n.type === 'identifier') roots.add(n.text);
+      return true;
+    });
+  }
+  return states.map((st) => {
+    let cons: Record<string, Val> | undefined;
+    for (const key of Object.keys(st.cons)) {
+      if (!key.includes('->') && !key.includes('.')) continue;
+      const root = /^[A-Za-z_]\w*/.exec(key)?.[0];
+      if (root && (roots.has(root) || !roots.size)) {
+        cons ??= { ...st.cons };
+        delete cons[key];
+      }
+    }
+    return cons ? { ...st, cons } : st;
+  });
 }
 
 function keyOf(st: PathState): string {

@@ -59,3 +59,35 @@ static int foo_poke(struct device *parent, const char *name)
     [['leaked-reference', 'leakAtOverwrite']],
   );
 });
+
+test('a field tested twice on one path keeps its value until a call may change it', async () => {
+  const a = await loadAnalyzer();
+  const text = (between: string) => `${HEAD}
+static int foo_attach(struct foo_ctx *ctx)
+{
+\tstruct foo *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+\tif (!f)
+\t\treturn -ENOMEM;
+\tf->dev.release = foo_release;
+\tif (ctx->managed)
+\t\tdevice_initialize(&f->dev);
+\t${between}
+\tif (ctx->managed)
+\t\tput_device(&f->dev);
+\telse
+\t\tkfree(f);
+\treturn -EIO;
+}
+`;
+  // Same test, same answer: the kfree() branch never has an initialized device.
+  assert.deepEqual(a.analyze(text('f->id = 1;')).findings, []);
+  // foo_setup(ctx) may change ctx->managed: the second test could disagree with the first.
+  assert.deepEqual(
+    a
+      .analyze(text('foo_setup(ctx);'))
+      .findings.map((f) => f.rule)
+      .sort(),
+    ['kfree-instead-of-put', 'put-before-init'],
+  );
+});
