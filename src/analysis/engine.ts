@@ -407,7 +407,10 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       const out: PathState[] = [];
       for (let st of states) {
         // A get whose result nobody tests (`get_device(&x->dev);`) cannot fail on a real object.
-        const untested = entry.fails === 'null' && call.parent?.type === 'expression_statement';
+        // (or whose result is passed straight on: `kobject_create_and_add("x", kobject_get(p))`).
+        const untested =
+          entry.fails === 'null' &&
+          (call.parent?.type === 'expression_statement' || call.parent?.type === 'argument_list');
         if (entry.fails && !untested) {
           const ok = applyOps(st, ref.key, ref.member, entry.ops, call, entry, undefined);
           // errno calls succeed with 0 and fail negative; pointer calls (get_device()) the other way.

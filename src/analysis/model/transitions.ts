@@ -85,7 +85,7 @@ export function newObject(key: string, origin: Origin, life: Life): ObjState {
 }
 
 const MAX_OPS = 8;
-const MAX_HELD = 3;
+const MAX_HELD = 8;
 
 function record(s: ObjState, op: Op): Op[] {
   return s.ops.length >= MAX_OPS ? s.ops : [...s.ops, op];
@@ -114,6 +114,8 @@ export function applyOp(s: ObjState, op: Op, at: SyntaxNode, family?: Family, pr
     }
     case 'get': {
       const next: ObjState = { ...s, held: Math.min(s.held + 1, MAX_HELD), ops };
+      // Past the cap the count is lost: claim nothing that depends on it from here on.
+      if (s.held + 1 > MAX_HELD) next.known = false;
       if (!s.known && !s.getAt) next.getAt = at;
       if (s.life === 'unknown' || s.life === 'maybe-dead') next.life = 'live';
       return { state: next };
