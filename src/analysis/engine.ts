@@ -473,20 +473,6 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     // An unknown `*_put()` after a put drops another reference (subsys_put()): not a use.
     if (name && PUT_LIKE.test(name)) return states;
     for (const arg of a) states = evalExpr(arg, states);
-    // A reference this function took with get on something it was handed usually exists to be handed
-    // on (to a thread, a work item, an async callback): any unknown callee may be the one that drops it.
-    if (name && !NEUTRAL.test(name) && !KEEPER.test(name)) {
-      states = states.map((st) => {
-        for (const arg of a) {
-          for (const ref of handedOn(arg)) {
-            const o = st.objs[ref.key];
-            if (o && o.getAt && o.origin === 'unknown')
-              st = setObj(st, { ...o, escaped: true, ops: [...o.ops, 'escape'] });
-          }
-        }
-        return st;
-      });
-    }
     if (name && !NEUTRAL.test(name) && KEEPER.test(name)) {
       // A looked-up reference handed to something that keeps things (devres_add(), *_attach(),
       // *_register()) may now be that thing's to drop.
@@ -494,7 +480,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
         for (const arg of a) {
           for (const ref of handedOn(arg)) {
             const o = st.objs[ref.key];
-            if (o && (o.origin === 'reference' || o.getAt))
+            if (o && o.origin === 'reference')
               st = setObj(st, { ...o, escaped: true, ops: [...o.ops, 'escape'] });
           }
         }
@@ -868,13 +854,11 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
           // A reference kept on a success exit is often kept on purpose (stored in ways one function
           // cannot see, dropped by a paired remove, handed to a thread): only an error exit that loses
           // it, in a function that drops or hands it on at another exit, proves a forgotten put.
-          else if (v === 'reference-leak' && (obj.allocAt ?? obj.getAt)) {
-            const id = `${obj.key}@${(obj.allocAt ?? obj.getAt)!.id}`;
+          else if (v === 'reference-leak' && obj.allocAt) {
+            const id = `${obj.key}@${obj.allocAt.id}`;
             if (!unbalancedRefs.has(id) && st.retAt && returnsError(st.retAt, st))
               unbalancedRefs.set(id, { obj, st });
           } else if (v === 'double-put') report(v, obj.putAt!, obj, st);
-          if (!v && obj.getAt && !obj.escaped && obj.held === 0)
-            balancedRefs.add(`${obj.key}@${obj.getAt.id}`);
           if (!v && obj.origin === 'reference' && obj.allocAt)
             balancedRefs.add(`${obj.key}@${obj.allocAt.id}`);
         }
@@ -884,7 +868,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
   }
   for (const [id, { obj, st }] of unbalancedRefs) {
     if (balancedRefs.has(id) && st.retAt)
-      report('reference-leak', (obj.allocAt ?? obj.getAt)!, obj, st, { exitAt: st.retAt });
+      report('reference-leak', obj.allocAt!, obj, st, { exitAt: st.retAt });
   }
   return { violations, exitStates, livesAt, partial };
 }

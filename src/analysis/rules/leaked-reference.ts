@@ -35,7 +35,7 @@ export const rule: RuleDefinition = {
   },
   check(v, ctx) {
     const o = v.obj;
-    const taken = o.allocAt ?? o.getAt;
+    const taken = o.allocAt;
     const lookup = taken ? (calleeName(taken) ?? 'the lookup') : 'the lookup';
     const put = o.putName ?? 'put_device';
     if (v.kind === 'wrong-put') {
