@@ -170,12 +170,6 @@ function pathOf(n: SyntaxNode): string | undefined {
   return undefined;
 }
 
-/** The identifier a path starts with: `x->a.b` → `x`. */
-export function pathRoot(path: string): string {
-  const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(path);
-  return m ? m[0] : path;
-}
-
 /** The name declared by a declarator (`*x`, `x[4]`, `x = …`), if any. */
 export function declaratorName(d: SyntaxNode | undefined): SyntaxNode | undefined {
   while (d) {
@@ -183,14 +177,6 @@ export function declaratorName(d: SyntaxNode | undefined): SyntaxNode | undefine
     d = d.field('declarator') ?? d.kids.find((k) => k.type.endsWith('declarator') || k.type === 'identifier');
   }
   return undefined;
-}
-
-export function isPointerDeclarator(d: SyntaxNode | undefined): boolean {
-  for (let x = d; x; x = x.field('declarator')) {
-    if (x.type === 'pointer_declarator') return true;
-    if (x.type === 'identifier' || x.type === 'field_identifier') return false;
-  }
-  return false;
 }
 
 /** Is the node inside a loop body of its function (a `for`, `while`, `do` or iterator macro)? */

@@ -264,24 +264,3 @@ export const LOOKUP_TABLE: Readonly<Record<string, { put: string; fails: Failure
   scsi_host_lookup: { put: 'scsi_host_put', fails: 'null' },
   kset_find_obj: { put: 'kobject_put', fails: 'null' },
 };
-
-/** Puts named by the lookup table that are not already in API_TABLE act as a plain put. */
-export function lookupPuts(): string[] {
-  return [...new Set(Object.values(LOOKUP_TABLE).map((l) => l.put))].filter((p) => !(p in API_TABLE));
-}
-
-/** The put to suggest for an object initialized by a call of this family. */
-export function putFor(family: Family): string {
-  switch (family) {
-    case 'kobject':
-      return 'kobject_put';
-    case 'kset':
-      return 'kset_put';
-    case 'platform':
-      return 'platform_device_put';
-    case 'kref':
-      return 'kref_put';
-    default:
-      return 'put_device';
-  }
-}

@@ -80,7 +80,7 @@ export function objectName(o: ObjState): string {
 
 /** The expression that names the refcounted part: `&x->dev`, `x`, `&foo.kobj`. */
 export function refExpr(o: ObjState): string {
-  if (!o.member) return o.key.startsWith('&') ? o.key : o.key;
+  if (!o.member) return o.key;
   if (o.key.startsWith('&')) return `&${o.key.slice(1)}.${o.member}`;
   return `&${o.key}->${o.member}`;
 }
