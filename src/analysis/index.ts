@@ -31,6 +31,19 @@ export interface Analyzer {
   /** Cheap text test: false means the file cannot produce a finding and need not be parsed. */
   mayHaveFindings(text: string): boolean;
   analyze(text: string, options?: AnalyzeOptions): AnalysisResult;
+  /**
+   * A document that is edited over time (the language server's view of an open file). `update` takes
+   * the whole new text; the document works out what changed and re-does only that work. Results are
+   * the same as `analyze(text, options)` on the current text.
+   */
+  createDocument(text: string): AnalyzerDocument;
+}
+
+export interface AnalyzerDocument {
+  update(text: string): void;
+  analyze(options?: AnalyzeOptions): AnalysisResult;
+  /** Frees the parse tree (web-tree-sitter memory is not garbage-collected). */
+  dispose(): void;
 }
 
 export type { ModelExtension } from './model/model';
@@ -38,21 +51,32 @@ export type { ModelExtension } from './model/model';
 export async function createAnalyzer(wasm: WasmBytes, extension?: ModelExtension): Promise<Analyzer> {
   const parser = await createCParser(wasm);
   const model = buildModel(extension);
+  const analyze = (text: string, options: AnalyzeOptions = {}): AnalysisResult => {
+    try {
+      return analyzeText(text, (t) => parser.parse(t), model, options);
+    } catch (e) {
+      // Bad input never escapes as an exception: report it as a partial (empty) result.
+      const message = e instanceof Error ? e.message : String(e);
+      return {
+        findings: [],
+        stats: { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 },
+        partial: `analysis failed: ${message}`,
+      };
+    }
+  };
   return {
     rules: RULES.map(ruleInfo),
     mayHaveFindings: (text: string) => model.triggers.test(text),
-    analyze(text: string, options: AnalyzeOptions = {}): AnalysisResult {
-      try {
-        return analyzeText(text, (t) => parser.parse(t), model, options);
-      } catch (e) {
-        // Bad input never escapes as an exception: report it as a partial (empty) result.
-        const message = e instanceof Error ? e.message : String(e);
-        return {
-          findings: [],
-          stats: { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 },
-          partial: `analysis failed: ${message}`,
-        };
-      }
+    analyze,
+    createDocument(text: string): AnalyzerDocument {
+      let current = text;
+      return {
+        update: (next: string) => {
+          current = next;
+        },
+        analyze: (options?: AnalyzeOptions) => analyze(current, options),
+        dispose: () => undefined,
+      };
     },
   };
 }

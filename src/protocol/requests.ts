@@ -12,3 +12,33 @@ export interface SimulateParams {
   options: SimulationOptions;
 }
 export type SimulateResponse = SimulateResult;
+
+/**
+ * client → server: analyze every C file under these folders and publish their diagnostics. The
+ * client passes a work-done progress token and may cancel the request; the server reports progress.
+ */
+export const ANALYZE_WORKSPACE_REQUEST = 'kobjectLifetime/analyzeWorkspace';
+export interface AnalyzeWorkspaceParams {
+  /** Folder URIs (file://). */
+  folders: string[];
+}
+export interface AnalyzeWorkspaceResult {
+  files: number;
+  filesWithFindings: number;
+  findings: number;
+  /** Files not analyzed (too large, binary, unreadable). */
+  skipped: number;
+  cancelled: boolean;
+}
+
+/** Command ids shared by the server (in code actions and lenses) and the client (which registers them). */
+export const COMMANDS = {
+  analyzeWorkspace: 'kobjectLifetime.analyzeWorkspace',
+  showOutput: 'kobjectLifetime.showOutput',
+  restartServer: 'kobjectLifetime.restartServer',
+  simulate: 'kobjectLifetime.simulate',
+  /** args: [ruleId] — sets kobjectLifetime.rules[ruleId] = "off" in the workspace settings. */
+  disableRule: 'kobjectLifetime.disableRule',
+  /** args: [ruleId] — opens the bundled docs/rules/<id>.md in the markdown preview. */
+  showRuleDoc: 'kobjectLifetime.showRuleDoc',
+} as const;
