@@ -42,3 +42,25 @@ export const COMMANDS = {
   /** args: [ruleId] — opens the bundled docs/rules/<id>.md in the markdown preview. */
   showRuleDoc: 'kobjectLifetime.showRuleDoc',
 } as const;
+
+/** server → client: the state of one document's analysis, for a status bar item. */
+export const STATUS_NOTIFICATION = 'kobjectLifetime/status';
+export type AnalysisState =
+  /** An analysis of this document started. */
+  | 'analyzing'
+  /** Finished; `findings` is the number published. */
+  | 'done'
+  /** Finished early (time budget spent, or a function too large): findings may be missing; see message. */
+  | 'partial'
+  /** Not analyzed (larger than kobjectLifetime.maxFileSize, or analysis disabled); see message. */
+  | 'skipped'
+  /** The analysis failed; nothing was published for this version; see message. */
+  | 'error';
+export interface StatusParams {
+  uri: string;
+  state: AnalysisState;
+  findings: number;
+  message?: string;
+  /** For done/partial: milliseconds from the analysis start to the publication of the diagnostics. */
+  elapsedMs?: number;
+}
