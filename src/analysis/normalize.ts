@@ -80,10 +80,37 @@ const BLOCK_MACRO = /^(?:\w*for_each\w*|scoped_guard|scoped_cond_guard|\w*_for_e
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 
-function blank(chars: string[], from: number, to: number): void {
-  for (let i = from; i < to; i++) {
-    if (chars[i] !== '\n' && chars[i] !== '\r') chars[i] = ' ';
+/** Same-length rewrites, in increasing offset order: [from, replacement]. */
+type Patches = [number, string][];
+
+/** Blank text[from, to) keeping line breaks. */
+function blank(patches: Patches, text: string, from: number, to: number): void {
+  patches.push([from, text.slice(from, to).replace(/[^\r\n]/g, ' ')]);
+}
+
+function applyPatches(text: string, patches: Patches): string {
+  if (patches.length === 0) return text;
+  const parts: string[] = [];
+  let at = 0;
+  for (const [from, repl] of patches) {
+    parts.push(text.slice(at, from), repl);
+    at = from + repl.length;
   }
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
+const ANNOTATION_SET = new Set(ANNOTATIONS);
+const WITH_ARGS_SET = new Set(ANNOTATIONS_WITH_ARGS);
+
+/** [A-Za-z_] */
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+/** [A-Za-z0-9_] */
+function isIdentChar(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
 }
 
 /** Index just past the parenthesised group starting at `open` (which must be '('), or -1. */
@@ -125,12 +152,18 @@ function skipSpace(text: string, i: number): number {
  */
 export function normalizeKernelC(text: string): string {
   if (text.length === 0) return text;
-  const chars = text.split('');
-  const annotations = new Set(ANNOTATIONS);
-  const withArgs = new Set(ANNOTATIONS_WITH_ARGS);
+  const patches: Patches = [];
+  const annotations = ANNOTATION_SET;
+  const withArgs = WITH_ARGS_SET;
   let i = 0;
   const n = text.length;
   while (i < n) {
+    const code = text.charCodeAt(i);
+    // Fast path: most characters are neither the start of a word nor of a comment, string or directive.
+    if (!isIdentStart(code) && code !== 47 /* / */ && code !== 34 && code !== 39 && code !== 35 /* # */) {
+      i++;
+      continue;
+    }
     const c = text[i]!;
     // Skip comments, strings and preprocessor lines (a #define body is not C we analyse).
     if (c === '/' && text[i + 1] === '*') {
@@ -151,7 +184,7 @@ export function normalizeKernelC(text: string): string {
       i = endOfDirective(text, i);
       continue;
     }
-    if (!/[A-Za-z_]/.test(c) || (i > 0 && /[A-Za-z0-9_]/.test(text[i - 1]!))) {
+    if (!isIdentStart(code) || (i > 0 && isIdentChar(text.charCodeAt(i - 1)))) {
       i++;
       continue;
     }
@@ -164,7 +197,7 @@ export function normalizeKernelC(text: string): string {
     const word = m[0];
     const end = i + word.length;
     if (annotations.has(word)) {
-      blank(chars, i, end);
+      blank(patches, text, i, end);
       i = end;
       continue;
     }
@@ -173,7 +206,7 @@ export function normalizeKernelC(text: string): string {
       if (text[open] === '(') {
         const close = matchParen(text, open);
         if (close > 0) {
-          blank(chars, i, close);
+          blank(patches, text, i, close);
           i = close;
           continue;
         }
@@ -191,7 +224,7 @@ export function normalizeKernelC(text: string): string {
         if (name && nameStart === end + 1) {
           const after = skipSpace(text, nameStart + name[0].length);
           if (text[after] === ',' || text[after] === ')') {
-            chars[end] = '_';
+            patches.push([end, '_']);
             i = nameStart + name[0].length;
             continue;
           }
@@ -214,12 +247,7 @@ export function normalizeKernelC(text: string): string {
             word.length >= 5 &&
             !isDefinitionName(text, i)
           ) {
-            chars[i] = 'w';
-            chars[i + 1] = 'h';
-            chars[i + 2] = 'i';
-            chars[i + 3] = 'l';
-            chars[i + 4] = 'e';
-            blank(chars, i + 5, end);
+            patches.push([i, 'while' + ' '.repeat(end - i - 5)]);
             // The argument list becomes the loop condition: make it one comma expression.
             i = close;
             continue;
@@ -231,7 +259,7 @@ export function normalizeKernelC(text: string): string {
     }
     i = end;
   }
-  return chars.join('');
+  return applyPatches(text, patches);
 }
 
 function isLineStart(text: string, i: number): boolean {
