@@ -3,7 +3,8 @@
 // To add a part, import its register function and append it to FEATURES.
 import type * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { registerSimulatorPanel } from './panel';
 
 export type RegisterFeature = (context: vscode.ExtensionContext, client: LanguageClient) => void;
 
-export const FEATURES: readonly RegisterFeature[] = [];
+export const FEATURES: readonly RegisterFeature[] = [registerSimulatorPanel];
