@@ -126,7 +126,7 @@ function summaryHost(facts: FileFacts, model: ApiModel): EngineHost {
   return host;
 }
 
-function summarize(fn: FunctionInfo, host: EngineHost): Summary {
+export function summarize(fn: FunctionInfo, host: EngineHost): Summary {
   const run = runFunction(fn, host, 'summary');
   return fn.params.map((p): ParamEffect => {
     if (!p || run.partial || run.exitStates.length === 0) return { kind: 'mixed' };

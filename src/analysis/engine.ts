@@ -13,7 +13,7 @@ import {
   type ObjState,
   type ViolationKind,
 } from './model/transitions';
-import type { ApiEntry, Op } from './model/api-table';
+import type { ApiEntry, Failure, Op } from './model/api-table';
 import type { ApiModel } from './model/model';
 import { accessPath, args, calleeName, declaratorName, unwrap, walk, type SyntaxNode } from './syntax';
 
@@ -27,6 +27,64 @@ interface PathState {
   calls: Readonly<Record<number, Val>>;
   trail: readonly string[];
   retAt?: SyntaxNode;
+  /** Trace mode only: what happened on this path so far (newest first), not part of the state key. */
+  ev?: EventList;
+  /** Trace mode only: the violations met on this path, part of the key (a buggy path is never folded
+   * into a clean one). */
+  vk?: string;
+  /** Trace mode only: the state-graph vertex this state was enqueued as (for counting folded paths). */
+  vid?: number;
+}
+
+/**
+ * Trace mode (the lifecycle simulator): the concrete steps of one path, recorded as the run goes. The
+ * same evaluation as the rules' check mode; only the bookkeeping differs.
+ */
+export type TraceEvent =
+  /** A primitive transition applied to a tracked object (state after it). */
+  | { kind: 'op'; op: Op; key: string; at: SyntaxNode; call?: string; helper?: string; obj: ObjState }
+  /** An object returned by an allocator or creator (state after it). */
+  | { kind: 'create'; key: string; at: SyntaxNode; call: string; obj: ObjState }
+  /** A call with a failure mode took one of its outcomes. */
+  | { kind: 'fork'; call: string; outcome: 'ok' | 'fail'; fails: Failure; at: SyntaxNode }
+  /** An undecided condition went one way. */
+  | { kind: 'branch'; at: SyntaxNode; taken: boolean; loop: boolean }
+  /** A call given a tracked object that the model does not know (opaque) or a same-file helper. */
+  | { kind: 'call'; call: string; at: SyntaxNode; keys: string[]; helper: boolean }
+  /** The object was stored or returned: ownership handed on. */
+  | { kind: 'escape'; key: string; at: SyntaxNode; obj: ObjState }
+  /** The model's state machine raised a violation here. */
+  | {
+      kind: 'violation';
+      violation: ViolationKind;
+      key: string;
+      at: SyntaxNode;
+      obj: ObjState;
+      helper?: string;
+    }
+  | { kind: 'return'; at: SyntaxNode };
+
+export interface EventList {
+  e: TraceEvent;
+  prev?: EventList;
+}
+
+/** One path of a trace-mode run, ending at the function's exit. */
+export interface TracePath {
+  /** Events in order. */
+  events: TraceEvent[];
+  /** Object states at the exit. */
+  exit: Record<string, ObjState>;
+  retAt?: SyntaxNode;
+  /** The return hands back an error (-E…, NULL, ERR_PTR, a negative status). */
+  errorExit: boolean;
+  /** How many concrete paths (through undecided conditions) reach this same exit state. */
+  count: number;
+}
+
+export interface RunOptions {
+  /** Trace mode: objects already known at entry (a module's statics as module_init left them). */
+  start?: Record<string, ObjState>;
 }
 
 export interface Violation {
@@ -75,6 +133,8 @@ export interface RunResult {
   /** For each CFG-visited syntax node id: the lives seen per object key (for fix safety). */
   livesAt: Map<number, Map<string, Set<string>>>;
   partial: boolean;
+  /** Trace mode: every distinct path to the exit, in the order they were completed. */
+  paths?: TracePath[];
 }
 
 const MAX_STATES_PER_NODE = 32;
@@ -108,7 +168,13 @@ const UNEVALUATED = new Set([
 const MAX_STEPS = 40000;
 const MAX_TRAIL = 12;
 
-export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 'summary'): RunResult {
+export function runFunction(
+  fn: FunctionInfo,
+  host: EngineHost,
+  mode: 'check' | 'summary' | 'trace',
+  options: RunOptions = {},
+): RunResult {
+  const tracing = mode === 'trace';
   const cfg: Cfg = buildCfg(fn.body);
   const locals = collectLocals(fn);
   const aliases = collectAliases(fn, locals);
@@ -121,20 +187,32 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
   const unbalancedRefs = new Map<string, { obj: ObjState; st: PathState }>();
   const balancedRefs = new Set<string>();
 
+  /** Trace mode: append an event to the path (other modes: the state as it is). */
+  const note = (st: PathState, e: TraceEvent): PathState =>
+    tracing ? { ...st, ev: { e, prev: st.ev } } : st;
+
   const report = (
     kind: ViolationKind,
     at: SyntaxNode,
     obj: ObjState,
     st: PathState,
     extra: Partial<Violation> = {},
-  ): void => {
-    if (mode !== 'check') return;
+  ): PathState => {
+    if (tracing) {
+      const e: TraceEvent = { kind: 'violation', violation: kind, key: obj.key, at, obj };
+      if (extra.viaHelper) e.helper = extra.viaHelper;
+      const sig = `${kind}@${at.startPoint.row}`;
+      const vk = st.vk?.split(' ').includes(sig) ? st.vk : st.vk ? `${st.vk} ${sig}` : sig;
+      return { ...note(st, e), vk };
+    }
+    if (mode !== 'check') return st;
     // One use-after-put per object and line is enough (`dev_info(&s->dev, "%d", s->id)`).
     const where = kind === 'use-after-put' || kind === 'use-after-free' ? `L${at.startPoint.row}` : at.id;
     const id = `${kind}:${where}:${obj.key}`;
-    if (seenViolation.has(id)) return;
+    if (seenViolation.has(id)) return st;
     seenViolation.add(id);
     violations.push({ kind, at, obj, trail: [...st.trail], ...extra });
+    return st;
   };
 
   const noteLife = (at: SyntaxNode, obj: ObjState): void => {
@@ -302,16 +380,16 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
 
   const lineOf = (n: SyntaxNode): number => n.startPoint.row + 1;
 
-  const useOf = (n: SyntaxNode, path: string, states: PathState[]): void => {
+  const useOf = (n: SyntaxNode, path: string, states: PathState[]): PathState[] => {
     const bare = n.type === 'identifier' && !pointerValueIsUsed(n);
-    for (const st of states) {
+    return states.map((st) => {
       const obj = ownerOf(path, st);
-      if (!obj) continue;
+      if (!obj) return st;
       // Testing or printing the pointer's value (`while (dev)`, `p == q`, "%p") touches no memory.
-      if (bare && path === obj.key) continue;
+      if (bare && path === obj.key) return st;
       const v = useCheck(obj, n);
-      if (v) report(v, n, obj, st);
-    }
+      return v ? report(v, n, obj, st) : st;
+    });
   };
 
   /** Apply a table entry's transitions (or a helper summary's) to one object, reporting violations. */
@@ -338,7 +416,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       const array = st.objs[`${key}->${member.split('[')[0]}`];
       for (const mem of [st.objs[key], array]) {
         if (mem?.devm && mem.origin === 'alloc' && ops.includes('init'))
-          report('refcounted-in-devm', at, mem, st);
+          st = report('refcounted-in-devm', at, mem, st);
       }
       return st;
     }
@@ -360,7 +438,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       callName &&
       !putMatches(obj.putName, callName)
     ) {
-      report('wrong-put', at, obj, st);
+      st = report('wrong-put', at, obj, st);
     }
     let first = true;
     let prev: Op | undefined;
@@ -368,10 +446,16 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       const t = applyOp(obj, op, at, entry?.family, prev);
       prev = op;
       if (t.violation && (first || !helper)) {
-        report(t.violation, at, obj, st, helper ? { viaHelper: helper } : {});
+        st = report(t.violation, at, obj, st, helper ? { viaHelper: helper } : {});
       }
       obj = t.state;
       first = false;
+      if (tracing) {
+        const e: TraceEvent = { kind: 'op', op, key, at, obj };
+        if (callName) e.call = callName;
+        if (helper) e.helper = helper;
+        st = note(st, e);
+      }
     }
     return setObj(st, obj);
   };
@@ -412,7 +496,15 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
           entry.fails === 'null' &&
           (call.parent?.type === 'expression_statement' || call.parent?.type === 'argument_list');
         if (entry.fails && !untested) {
-          const ok = applyOps(st, ref.key, ref.member, entry.ops, call, entry, undefined);
+          const ok = applyOps(
+            note(st, { kind: 'fork', call: name!, outcome: 'ok', fails: entry.fails, at: call }),
+            ref.key,
+            ref.member,
+            entry.ops,
+            call,
+            entry,
+            undefined,
+          );
           // errno calls succeed with 0 and fail negative; pointer calls (get_device()) the other way.
           const okVal: Val = entry.fails === 'errno' ? 'zero' : 'nonnull';
           const badVal: Val = entry.fails === 'errno' ? 'neg' : 'zero';
@@ -422,7 +514,15 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
               `${name}() succeeds (line ${lineOf(call)})`,
             ),
           );
-          let bad = applyOps(st, ref.key, ref.member, entry.onFailure ?? [], call, entry, undefined);
+          let bad = applyOps(
+            note(st, { kind: 'fork', call: name!, outcome: 'fail', fails: entry.fails, at: call }),
+            ref.key,
+            ref.member,
+            entry.onFailure ?? [],
+            call,
+            entry,
+            undefined,
+          );
           const obj = bad.objs[ref.key];
           if (obj && entry.ops.includes('add')) bad = setObj(bad, { ...obj, failAt: call });
           out.push(
@@ -442,6 +542,12 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       return out;
     }
     const summary = name ? host.summary(name) : undefined;
+    if (tracing && name) {
+      states = states.map((st) => {
+        const keys = a.flatMap((x) => handedOn(x).map((r) => r.key)).filter((k) => st.objs[k]);
+        return note(st, { kind: 'call', call: name, at: call, keys, helper: summary !== undefined });
+      });
+    }
     if (name && summary) {
       states = forgetFields(states, a);
       for (let i = 0; i < a.length; i++) {
@@ -480,8 +586,10 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
         for (const arg of a) {
           for (const ref of handedOn(arg)) {
             const o = st.objs[ref.key];
-            if (o && o.origin === 'reference')
+            if (o && o.origin === 'reference') {
               st = setObj(st, { ...o, escaped: true, ops: [...o.ops, 'escape'] });
+              st = note(st, { kind: 'escape', key: ref.key, at: call, obj: st.objs[ref.key]! });
+            }
           }
         }
         return st;
@@ -516,7 +624,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       const before = st.objs[key];
       if (before) {
         const v = useCheck(before);
-        if (v && !ops.some((o) => o === 'put' || o === 'free')) report(v, arg, before, st);
+        if (v && !ops.some((o) => o === 'put' || o === 'free')) st = report(v, arg, before, st);
       }
       let next = applyOps(st, key, member, ops, call, undefined, name);
       const after = next.objs[key];
@@ -548,7 +656,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       const previous = into !== undefined ? st.objs[into] : undefined;
       // `dev = bus_find_next_device(bus, dev)`: the previous element's reference is never dropped.
       if (previous && dropCheck(previous) && previous.allocAt) {
-        report('reference-leak', previous.allocAt, previous, st, { exitAt: call });
+        st = report('reference-leak', previous.allocAt, previous, st, { exitAt: call });
       }
       if (into !== undefined) st = dropObj(st, into);
       if (into !== undefined) {
@@ -568,7 +676,11 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
         }
         if (entry.family === 'reference') obj = { ...obj, known: false };
         if (stored) obj = { ...obj, escaped: true };
-        const ok = setObj(st, obj);
+        let traced = st;
+        if (entry.fails)
+          traced = note(traced, { kind: 'fork', call: name, outcome: 'ok', fails: entry.fails, at: call });
+        traced = note(traced, { kind: 'create', key: into, at: call, call: name, obj });
+        const ok = setObj(traced, obj);
         out.push(
           addTrail(
             { ...ok, calls: { ...ok.calls, [call.id]: 'nonnull' } },
@@ -580,13 +692,15 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       }
       if (entry.fails) {
         const failVal: Val = entry.fails === 'errptr' ? 'err' : 'zero';
+        const failed = note(st, { kind: 'fork', call: name, outcome: 'fail', fails: entry.fails, at: call });
         out.push(
           addTrail(
-            { ...st, calls: { ...st.calls, [call.id]: failVal } },
+            { ...failed, calls: { ...failed.calls, [call.id]: failVal } },
             `${name}() fails (line ${lineOf(call)})`,
           ),
         );
-        if (entry.fails === 'errptr-or-null') out.push({ ...st, calls: { ...st.calls, [call.id]: 'err' } });
+        if (entry.fails === 'errptr-or-null')
+          out.push({ ...failed, calls: { ...failed.calls, [call.id]: 'err' } });
       }
     }
     return out;
@@ -617,7 +731,10 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       return states.map((st) => {
         for (const ref of stored) {
           const o = st.objs[ref.key];
-          if (o) st = setObj(st, { ...o, escaped: true, ops: [...o.ops, 'escape'] });
+          if (o) {
+            st = setObj(st, { ...o, escaped: true, ops: [...o.ops, 'escape'] });
+            st = note(st, { kind: 'escape', key: ref.key, at: lhs, obj: st.objs[ref.key]! });
+          }
         }
         return st;
       });
@@ -630,7 +747,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
         const owner = ownerOf(lhsPath, st);
         if (owner && owner.key !== lhsPath) {
           const v = useCheck(owner, lhs);
-          if (v) report(v, lhs, owner, st);
+          if (v) st = report(v, lhs, owner, st);
         }
       }
       if (op !== '=') {
@@ -659,6 +776,8 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
         // Stored somewhere that outlives the function: whatever happens later is someone else's.
         const o = st.objs[rref.key] ?? newObject(rref.key, 'unknown', 'unknown');
         st = setObj(st, { ...o, escaped: true, ops: [...o.ops, 'escape'] });
+        if (tracing && st.objs[rref.key] && o.life !== 'unknown')
+          st = note(st, { kind: 'escape', key: rref.key, at: lhs, obj: st.objs[rref.key]! });
       }
       const cons = { ...st.cons };
       const v = r ? (literalVal(r) ?? valueOf(r, st)) : undefined;
@@ -683,7 +802,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       case 'subscript_expression': {
         const ap = accessPath(n);
         if (ap) {
-          useOf(n, ap.path, states);
+          states = useOf(n, ap.path, states);
           if (n.type === 'subscript_expression' && n.field('index'))
             return evalExpr(n.field('index')!, states);
           return states;
@@ -692,10 +811,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
       }
       case 'pointer_expression': {
         const ap = accessPath(n);
-        if (ap) {
-          useOf(n, ap.path, states);
-          return states;
-        }
+        if (ap) return useOf(n, ap.path, states);
         break;
       }
       case 'macro_type_specifier':
@@ -716,8 +832,7 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
         if (arg) {
           const ap = accessPath(arg);
           if (ap) {
-            useOf(arg, ap.path, states);
-            return states.map((st) => {
+            return useOf(arg, ap.path, states).map((st) => {
               if (!(ap.path in st.cons)) return st;
               const cons = { ...st.cons };
               delete cons[ap.path];
@@ -751,16 +866,19 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
 
   const evalReturn = (n: SyntaxNode, states: PathState[]): PathState[] => {
     const e = n.kids[0];
-    if (!e) return states.map((st) => ({ ...st, retAt: n }));
+    if (!e) return states.map((st) => note({ ...st, retAt: n }, { kind: 'return', at: n }));
     states = evalExpr(e, states);
     const refs = handedOn(e);
     return states.map((st) => {
       let s: PathState = { ...st, retAt: n };
       for (const ref of refs) {
         const obj = s.objs[ref.key] ?? ownerOf(ref.key, s);
-        if (obj && obj.key === ref.key) s = setObj(s, { ...obj, escaped: true, ops: [...obj.ops, 'escape'] });
+        if (obj && obj.key === ref.key) {
+          s = setObj(s, { ...obj, escaped: true, ops: [...obj.ops, 'escape'] });
+          s = note(s, { kind: 'escape', key: ref.key, at: n, obj: s.objs[ref.key]! });
+        }
       }
-      return s;
+      return note(s, { kind: 'return', at: n });
     });
   };
 
@@ -772,7 +890,13 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     for (const p of fn.params) if (p) objs[p] = newObject(p, 'unknown', 'unknown');
     start = { ...initial, objs };
   }
+  if (options.start) start = { ...start, objs: { ...start.objs, ...options.start } };
   const seen = new Map<number, Set<string>>();
+  // Trace mode: the graph of (CFG node, state) vertices, with one incoming edge per arrival, so the
+  // number of concrete paths folded into each exit state can be counted afterwards.
+  const vertexOf = new Map<string, number>();
+  const incoming: number[][] = [];
+  const paths: { st: PathState; vid: number }[] = [];
   const queue: { node: number; st: PathState }[] = [{ node: cfg.entry, st: start }];
   let steps = 0;
   let partial = false;
@@ -781,12 +905,22 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     const key = keyOf(st);
     let set = seen.get(node);
     if (!set) seen.set(node, (set = new Set()));
-    if (set.has(key)) return;
+    if (set.has(key)) {
+      if (tracing) incoming[vertexOf.get(`${node} ${key}`)!]!.push(st.vid ?? -1);
+      return;
+    }
     if (set.size >= MAX_STATES_PER_NODE) {
       partial = true;
       return;
     }
     set.add(key);
+    if (tracing) {
+      const vid = incoming.length;
+      incoming.push([st.vid ?? -1]);
+      vertexOf.set(`${node} ${key}`, vid);
+      queue.push({ node, st: { ...st, vid } });
+      return;
+    }
     queue.push({ node, st });
   };
 
@@ -832,20 +966,26 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
           }
           return n.type !== 'call_expression';
         });
-        for (const s of node.succ) enqueue(s, out);
+        node.succ.forEach((s, i) =>
+          enqueue(s, note(out, { kind: 'branch', at: node.syntax!, taken: i === 0, loop: true })),
+        );
         break;
       }
       case 'branch': {
         const cond = node.syntax!;
         const out = evalExpr(cond, [st]);
+        const loop = tracing && isLoopCondition(cond);
         for (const o of out) {
           const d = decide(cond, o);
-          if (d !== false) enqueue(node.succ[0]!, refine(cond, o, true));
-          if (d !== true) enqueue(node.succ[1]!, refine(cond, o, false));
+          const mark = (taken: boolean, x: PathState): PathState =>
+            d === undefined ? note(x, { kind: 'branch', at: cond, taken, loop }) : x;
+          if (d !== false) enqueue(node.succ[0]!, mark(true, refine(cond, o, true)));
+          if (d !== true) enqueue(node.succ[1]!, mark(false, refine(cond, o, false)));
         }
         break;
       }
       case 'exit': {
+        if (tracing) paths.push({ st, vid: st.vid ?? -1 });
         exitStates.push({ ...st.objs });
         for (const key in st.objs) {
           const obj = st.objs[key]!;
@@ -870,7 +1010,54 @@ export function runFunction(fn: FunctionInfo, host: EngineHost, mode: 'check' | 
     if (balancedRefs.has(id) && st.retAt)
       report('reference-leak', obj.allocAt!, obj, st, { exitAt: st.retAt });
   }
-  return { violations, exitStates, livesAt, partial };
+  if (!tracing) return { violations, exitStates, livesAt, partial };
+  // Concrete paths into each vertex: the sum over its arrivals (an arrival from a vertex still being
+  // counted is a loop's back edge: another turn that changed nothing, not another path).
+  const count = new Map<number, number>();
+  const counting = new Set<number>();
+  const pathsInto = (v: number): number => {
+    if (v < 0) return 1;
+    const known = count.get(v);
+    if (known !== undefined) return known;
+    if (counting.has(v)) return 0;
+    counting.add(v);
+    // An explicit stack would be needed only for graphs deeper than the state bound allows.
+    let n = 0;
+    for (const u of incoming[v]!) n = Math.min(n + pathsInto(u), MAX_COUNTED_PATHS);
+    counting.delete(v);
+    count.set(v, n);
+    return n;
+  };
+  const traced: TracePath[] = paths.map(({ st, vid }) => {
+    const events: TraceEvent[] = [];
+    for (let l = st.ev; l; l = l.prev) events.push(l.e);
+    events.reverse();
+    const p: TracePath = {
+      events,
+      exit: { ...st.objs },
+      errorExit: st.retAt ? returnsError(st.retAt, st) : false,
+      count: Math.max(1, pathsInto(vid)),
+    };
+    if (st.retAt) p.retAt = st.retAt;
+    return p;
+  });
+  return { violations, exitStates, livesAt, partial, paths: traced };
+}
+
+/** Paths are counted up to this many (a figure for people, not an exact census). */
+const MAX_COUNTED_PATHS = 1_000_000;
+
+/** Is this condition the one a loop tests each turn (`while (c)`, `for (…; c; …)`, `do … while (c)`)? */
+function isLoopCondition(cond: SyntaxNode): boolean {
+  let n: SyntaxNode | undefined = cond;
+  while (n && n.parent) {
+    const p: SyntaxNode = n.parent;
+    if (p.type === 'while_statement' || p.type === 'for_statement' || p.type === 'do_statement')
+      return p.field('condition') === n || (p.type === 'for_statement' && p.field('condition') === n);
+    if (/statement$/.test(p.type) || p.type === 'compound_statement') return false;
+    n = p;
+  }
+  return false;
 }
 
 /** Does this return hand back an error: -E…, a negative errno variable, ERR_PTR(), NULL or false? */
@@ -945,7 +1132,7 @@ function forgetFields(states: PathState[], argNodes: SyntaxNode[]): PathState[] 
 }
 
 function keyOf(st: PathState): string {
-  const parts: string[] = [];
+  const parts: string[] = st.vk ? [st.vk, '|'] : [];
   for (const k of Object.keys(st.objs).sort()) parts.push(`${k}=${stateKey(st.objs[k]!)}`);
   parts.push('|');
   for (const k of Object.keys(st.cons).sort()) parts.push(`${k}:${st.cons[k]}`);

@@ -20,7 +20,17 @@ export interface CheckCommand {
   paths: string[];
 }
 
-export type Command = CheckCommand | { kind: 'help' } | { kind: 'version' };
+export interface SimulateCommand {
+  kind: 'simulate';
+  file: string;
+  function?: string;
+  /** 1-based. */
+  line?: number;
+  format: 'text' | 'json';
+  options: { debugKobjectRelease: boolean; sysfsReader: boolean; moduleUnload: boolean };
+}
+
+export type Command = CheckCommand | SimulateCommand | { kind: 'help' } | { kind: 'version' };
 
 /** A mistake in the command line: main prints `kobject-lifetime: <message>` and exits 2. */
 export class UsageError extends Error {
@@ -28,6 +38,7 @@ export class UsageError extends Error {
 }
 
 export const HELP = `Usage: kobject-lifetime check [options] PATH...
+       kobject-lifetime simulate FILE (--function NAME | --line N) [options]
 
 Finds object-lifetime bugs (kobject, struct device, kref) in Linux kernel C code.
 Folders are searched recursively for .c and .h files (names starting with a dot are skipped).
@@ -40,8 +51,78 @@ Options:
   -h, --help                show this help
   -V, --version             show the version
 
-Exit status: 0 no finding, 1 findings, 2 usage or I/O error.
+Simulate options (a step-by-step replay of one function, or of a module's life for
+module_init/module_exit; the other .c/.h files of FILE's folder are read too):
+  --function NAME           the function to simulate
+  --line N                  the function containing line N (1-based)
+  --debug-kobject-release   the release runs 1-4 s after the last put (default: at the put)
+  --no-sysfs-reader         no concurrent reader of the object's sysfs files
+  --no-unload               the module is not unloaded after module_exit
+  --format text|json        output format (default: text)
+
+Exit status: 0 no finding (simulate: every path ok), 1 findings (a path with a violation),
+2 usage or I/O error.
 `;
+
+export function parseSimulateArgs(argv: readonly string[]): SimulateCommand {
+  let format: 'text' | 'json' = 'text';
+  const options = { debugKobjectRelease: false, sysfsReader: true, moduleUnload: true };
+  let fn: string | undefined;
+  let line: number | undefined;
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      files.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg === '--debug-kobject-release') options.debugKobjectRelease = true;
+    else if (arg === '--no-sysfs-reader') options.sysfsReader = false;
+    else if (arg === '--no-unload') options.moduleUnload = false;
+    else if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = eq === -1 ? arg : arg.slice(0, eq);
+      if (name !== '--function' && name !== '--line' && name !== '--format')
+        throw new UsageError(`unknown option: ${name}`);
+      let value: string;
+      if (eq !== -1) value = arg.slice(eq + 1);
+      else {
+        const next = argv[i + 1];
+        if (next === undefined || next.startsWith('-')) throw new UsageError(`${name} needs a value`);
+        value = next;
+        i++;
+      }
+      if (name === '--function') {
+        if (!/^[A-Za-z_]\w*$/.test(value))
+          throw new UsageError(`--function needs a C function name, not '${value}'`);
+        fn = value;
+      } else if (name === '--line') {
+        if (!/^[0-9]+$/.test(value) || Number(value) < 1)
+          throw new UsageError(`--line needs a positive whole number, not '${value}'`);
+        line = Number(value);
+      } else {
+        if (value !== 'text' && value !== 'json')
+          throw new UsageError(`unknown format: ${value} (simulate prints text or json)`);
+        format = value;
+      }
+    } else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option: ${arg}`);
+    else files.push(arg);
+  }
+  if (files.length === 0) throw new UsageError('simulate needs a FILE');
+  if (files.length > 1) throw new UsageError('simulate takes one FILE');
+  if (files[0] === '') throw new UsageError('empty FILE');
+  if (fn === undefined && line === undefined)
+    throw new UsageError('simulate needs --function NAME or --line N');
+  if (fn !== undefined && line !== undefined) throw new UsageError('give --function or --line, not both');
+  return {
+    kind: 'simulate',
+    file: files[0]!,
+    format,
+    options,
+    ...(fn !== undefined ? { function: fn } : {}),
+    ...(line !== undefined ? { line } : {}),
+  };
+}
 
 export function defaultJobs(): number {
   return Math.max(1, Math.min(availableParallelism(), MAX_JOBS));
@@ -59,6 +140,12 @@ function parseJobs(value: string): number {
 }
 
 export function parseArgs(argv: readonly string[], jobsDefault: number = defaultJobs()): Command {
+  // `simulate` has its own options; `--help`/`--version` anywhere still win.
+  if (
+    argv[0] === 'simulate' &&
+    !argv.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version')
+  )
+    return parseSimulateArgs(argv.slice(1));
   let format: OutputFormat = 'text';
   const rules: string[] = [];
   let jobs = jobsDefault;

@@ -11,6 +11,7 @@ import { loadAnalyzer } from './load-analyzer';
 import { runPool } from './pool';
 import { checkFiles, summarize, type FileOutcome } from './runner';
 import { isWorkerInit, runWorker } from './worker';
+import { simulate } from './simulate';
 
 const NAME = 'kobject-lifetime';
 const CONFIG_FILE = '.kobject-lifetime.json';
@@ -103,6 +104,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${version}\n`);
       return 0;
     }
+    if (command.kind === 'simulate') return await simulate(command);
     return await check(command);
   } catch (error) {
     if (error instanceof UsageError || error instanceof IoError) {

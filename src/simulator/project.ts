@@ -1,0 +1,162 @@
+// The files a simulation can see: the simulated file and its neighbours (the other .c/.h files of its
+// folder, or the editor's workspace), parsed once and indexed by function, struct and ktype, with what
+// is a module (its data and code vanish at unload) and what is built in. Reads no files itself.
+import { summarize } from '../analysis/analyze';
+import type { EngineHost, FunctionInfo, Summary } from '../analysis/engine';
+import { collectFacts, releaseFrees, type FileFacts } from '../analysis/facts';
+import type { ApiModel } from '../analysis/model/model';
+import { normalizeKernelC } from '../analysis/normalize';
+import type { CParser } from '../analysis/parser';
+import { copyTree, walk, type SyntaxNode } from '../analysis/syntax';
+
+export interface ParsedFile {
+  file: string;
+  text: string;
+  root: SyntaxNode;
+  facts: FileFacts;
+  /** module_init/module_exit/MODULE_LICENSE or a module_*_driver macro: data and code go at unload. */
+  module: boolean;
+}
+
+export interface Located {
+  file: ParsedFile;
+  fn: FunctionInfo;
+}
+
+/** Parses a file (kernel macro shapes normalised, offsets kept). Undefined when the parser gives up. */
+export function parseFile(parser: CParser, file: string, text: string): ParsedFile | undefined {
+  const tree = parser.parse(normalizeKernelC(text));
+  if (!tree) return undefined;
+  let root: SyntaxNode;
+  try {
+    root = copyTree(tree, text);
+  } finally {
+    tree.delete();
+  }
+  const facts = collectFacts(root);
+  return { file, text, root, facts, module: facts.isModule };
+}
+
+/** A cache of parsed files keyed by name, reparsed only when the text changes. */
+export class ParseCache {
+  private readonly files = new Map<string, ParsedFile | undefined>();
+  private readonly texts = new Map<string, string>();
+  constructor(private readonly parser: CParser) {}
+
+  get(file: string, text: string): ParsedFile | undefined {
+    if (this.texts.get(file) === text && this.files.has(file)) return this.files.get(file);
+    const parsed = parseFile(this.parser, file, text);
+    this.texts.set(file, text);
+    this.files.set(file, parsed);
+    // A long editor session opens many files: keep the cache bounded (oldest first out).
+    if (this.texts.size > 256) {
+      const oldest = this.texts.keys().next().value!;
+      this.texts.delete(oldest);
+      this.files.delete(oldest);
+    }
+    return parsed;
+  }
+}
+
+/** The simulated file first, then the neighbours in name order (deterministic lookups). */
+export class Project {
+  readonly files: ParsedFile[];
+  private readonly byName = new Map<string, Located>();
+  private readonly memo = new Map<string, Summary | undefined>();
+  readonly host: EngineHost;
+
+  constructor(
+    readonly main: ParsedFile,
+    neighbours: ParsedFile[],
+    readonly model: ApiModel,
+  ) {
+    this.files = [main, ...neighbours.filter((f) => f.file !== main.file)];
+    for (const file of this.files) {
+      for (const fn of file.facts.functions.values()) {
+        if (!this.byName.has(fn.name)) this.byName.set(fn.name, { file, fn });
+      }
+    }
+    this.host = {
+      model,
+      releaseFrees: (name) => {
+        const at = this.byName.get(name);
+        return at ? releaseFrees(at.fn) : undefined;
+      },
+      summary: (name) => this.summary(name),
+    };
+  }
+
+  /** A function defined in one of the files (the simulated file wins over neighbours). */
+  find(name: string): Located | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Summaries across files, memoised; recursion reads as "mixed" (as in the analyzer). */
+  summary(name: string): Summary | undefined {
+    if (this.memo.has(name)) return this.memo.get(name);
+    const at = this.byName.get(name);
+    if (!at) return undefined;
+    const mixed: Summary = at.fn.params.map(() => ({ kind: 'mixed' }));
+    this.memo.set(name, mixed);
+    const s = at.fn.node.hasError ? mixed : summarize(at.fn, this.host);
+    this.memo.set(name, s);
+    return s;
+  }
+
+  /** The struct types that releases are armed for, across files: type → release function names. */
+  releasesFor(type: string): string[] {
+    const out = new Set<string>();
+    for (const f of this.files) for (const r of f.facts.releasesByType.get(type) ?? []) out.add(r);
+    return [...out].sort();
+  }
+
+  /** The refcounted kinds a struct embeds, from whichever file defines it. */
+  embedsOf(type: string): ('kobject' | 'device' | 'kref' | 'kset')[] {
+    for (const f of this.files) {
+      const s = f.facts.structs.get(type) ?? f.facts.structs.get(f.facts.typedefs.get(type) ?? '');
+      if (s) return s.embeds.map((e) => e.kind);
+    }
+    return [];
+  }
+
+  /** The file-scope variable `name` of the file defining it (static objects and pointers). */
+  globalOf(name: string, prefer: ParsedFile): ParsedFile | undefined {
+    if (prefer.facts.globals.has(name)) return prefer;
+    return this.files.find((f) => f.facts.globals.has(name));
+  }
+
+  /** Converter helpers (`to_foo()`) from every file: name → container type. */
+  converterType(name: string): string | undefined {
+    for (const f of this.files) {
+      const c = f.facts.converters.get(name);
+      if (c) return c.type;
+    }
+    return undefined;
+  }
+
+  /** The struct types a function converts its arguments into (container_of, to_foo()). */
+  containersUsedBy(fn: FunctionInfo): Set<string> {
+    const out = new Set<string>();
+    walk(fn.body, (n) => {
+      if (n.type === 'call_expression') {
+        const callee = n.field('function')?.text ?? '';
+        if (/^container_of/.test(callee)) {
+          const m = /,\s*(?:struct\s+)?(?:struct_)?([A-Za-z_]\w*)\s*,/.exec(n.text);
+          if (m) out.add(m[1]!);
+        } else {
+          const t = this.converterType(callee);
+          if (t) out.add(t);
+        }
+      }
+      // After normalisation `container_of(p, struct T, m)` reads `struct_T` in the parsed text.
+      if (n.type === 'identifier' && n.text.startsWith('struct_')) out.add(n.text.slice(7));
+      return true;
+    });
+    return out;
+  }
+}
+
+/** 1-based first line of a node. */
+export function lineOf(n: SyntaxNode): number {
+  return n.startPoint.row + 1;
+}
