@@ -3,5 +3,6 @@
 import { codeActions } from './code-actions';
 import type { ServerFeature } from './context';
 import { hover } from './hover';
+import { simulateFeature } from './simulate';
 
-export const FEATURES: readonly ServerFeature[] = [codeActions, hover];
+export const FEATURES: readonly ServerFeature[] = [codeActions, hover, simulateFeature()];
