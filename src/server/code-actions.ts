@@ -41,11 +41,13 @@ export function workspaceEdit(
 
 /** An ignore comment the analyzer honours on the line below it (src/analysis/analyze.ts applyIgnores). */
 const IGNORE_LINE =
-  /^([ \t]*)\/\*\s*kobject-lifetime:\s*ignore\s+([\w-]+(?:\s*,\s*[\w-]+)*)\s*\*\/([ \t]*\\)?[ \t]*\r?$/;
+  /^([ \t]*)\/\*\s*kobject-lifetime:\s*ignore\s+([\w-]+(?:\s*,\s*[\w-]+)*)\s*\*\/([ \t]*\\)?[ \t]*$/;
 
-function lineText(document: TextDocument, line: number): string {
-  const text = document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
-  return text.replace(/\r?\n$/, '');
+/** A line with its end-of-line sequence ('' on the last line). */
+function lineOf(document: TextDocument, line: number): { text: string; eol: string } {
+  const raw = document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
+  const eol = /\r?\n$/.exec(raw)?.[0] ?? '';
+  return { text: raw.slice(0, raw.length - eol.length), eol };
 }
 
 /**
@@ -54,22 +56,21 @@ function lineText(document: TextDocument, line: number): string {
  * joins its list instead; inside a multi-line macro the new line continues the macro with ` \`.
  */
 export function ignoreEdit(document: TextDocument, line: number, rule: string): TextEdit {
-  const current = lineText(document, line);
-  const above = line > 0 ? lineText(document, line - 1) : undefined;
+  const current = lineOf(document, line);
+  const above = line > 0 ? lineOf(document, line - 1).text : undefined;
   const existing = above !== undefined ? IGNORE_LINE.exec(above) : null;
   if (existing && above !== undefined) {
     const ids = existing[2]!.split(/\s*,\s*/);
     const list = ids.includes(rule) ? ids : [...ids, rule];
-    const replaced = `${existing[1]}/* kobject-lifetime: ignore ${list.join(', ')} */${existing[3] ?? ''}`;
-    const end = above.endsWith('\r') ? above.length - 1 : above.length;
     return {
-      range: { start: { line: line - 1, character: 0 }, end: { line: line - 1, character: end } },
-      newText: replaced,
+      range: { start: { line: line - 1, character: 0 }, end: { line: line - 1, character: above.length } },
+      newText: `${existing[1]}/* kobject-lifetime: ignore ${list.join(', ')} */${existing[3] ?? ''}`,
     };
   }
-  const indent = /^[ \t]*/.exec(current)![0];
-  const eol = current.endsWith('\r') ? '\r\n' : '\n';
-  const continued = above !== undefined && /\\\r?$/.test(above) ? ' \\' : '';
+  const indent = /^[ \t]*/.exec(current.text)![0];
+  // The new line ends like the flagged one (CRLF files stay CRLF); on a last line without an end, \n.
+  const eol = current.eol === '' ? '\n' : current.eol;
+  const continued = above !== undefined && /\\$/.test(above) ? ' \\' : '';
   return {
     range: { start: { line, character: 0 }, end: { line, character: 0 } },
     newText: `${indent}/* kobject-lifetime: ignore ${rule} */${continued}${eol}`,
