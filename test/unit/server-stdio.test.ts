@@ -2,12 +2,13 @@
 // quick fix, hover, an incremental edit that removes the bug, shutdown; hostile input; settings; the
 // workspace analysis request with progress.
 import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { LspClient, type LspDiagnostic } from './server-client';
+import { LspClient, SERVER, type LspDiagnostic, type PublishedDiagnostics } from './server-client';
 
 export const WIDGET_C = `#include <linux/device.h>
 #include <linux/slab.h>
@@ -248,7 +249,7 @@ describe('language server over stdio', () => {
     }
   });
 
-  test('analyzeWorkspace: files on disk, progress, skipped folders, disabled', async () => {
+  test('analyzeWorkspace: files on disk, progress, skipped folders and binaries', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'drivers'));
     mkdirSync(join(dir, 'node_modules'));
@@ -285,6 +286,112 @@ describe('language server over stdio', () => {
             /node_modules|\.git/.test((n.params as { uri: string }).uri),
         ),
       );
+      assert.equal(await client.shutdown(), 0);
+    } finally {
+      client.kill();
+    }
+  });
+
+  test('a burst of changes: the last version is published, never an older one after a newer, nothing after close', async () => {
+    const dir = tempDir();
+    const uri = pathToFileURL(join(dir, 'widget.c')).href;
+    const client = new LspClient(['--stdio']);
+    try {
+      await client.initialize(pathToFileURL(dir).href, CAPABILITIES);
+      open(client, uri, WIDGET_C);
+      await client.diagnostics(uri, 1);
+      // Ten one-character edits sent at once (as typed while the server was busy).
+      for (let v = 2; v <= 11; v++) {
+        client.notify('textDocument/didChange', {
+          textDocument: { uri, version: v },
+          contentChanges: [
+            { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' },
+          ],
+        });
+      }
+      const last = await client.diagnostics(uri, 11);
+      assert.deepEqual(
+        last.diagnostics.map((d) => [d.code, d.range.start.line]),
+        [['kfree-instead-of-put', KFREE_LINE]],
+      );
+      const versions = client.notifications
+        .filter(
+          (n) =>
+            n.method === 'textDocument/publishDiagnostics' && (n.params as PublishedDiagnostics).uri === uri,
+        )
+        .map((n) => (n.params as PublishedDiagnostics).version!);
+      assert.deepEqual(
+        versions,
+        [...versions].sort((a, b) => a - b),
+        'versions only go up',
+      );
+      assert.ok(versions.length < 11, `the burst was coalesced: published ${versions.join(', ')}`);
+
+      // Open, change and close before any run: the only publication after the close is the clearing one.
+      const other = pathToFileURL(join(dir, 'other.c')).href;
+      open(client, other, WIDGET_C);
+      client.notify('textDocument/didClose', { textDocument: { uri: other } });
+      const cleared = await client.diagnostics(other);
+      assert.deepEqual(cleared, { uri: other, diagnostics: [] });
+      // A request after the close makes sure every timer the open could have set has had its chance.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await client.request('textDocument/hover', {
+        textDocument: { uri },
+        position: { line: 0, character: 0 },
+      });
+      const forOther = client.notifications.filter(
+        (n) =>
+          n.method === 'textDocument/publishDiagnostics' && (n.params as PublishedDiagnostics).uri === other,
+      );
+      assert.equal(forOther.length, 1, 'nothing published for a closed document');
+      assert.equal(await client.shutdown(), 0);
+    } finally {
+      client.kill();
+    }
+  });
+
+  test('--node-ipc, as the VS Code client starts it', async () => {
+    const child = fork(SERVER, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    try {
+      const answer = new Promise<{ id: number; result: { capabilities: { hoverProvider: boolean } } }>(
+        (resolve) =>
+          child.on('message', (m: { id?: number; result?: unknown }) => {
+            if (m.id === 1)
+              resolve(m as { id: number; result: { capabilities: { hoverProvider: boolean } } });
+          }),
+      );
+      child.send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { processId: null, rootUri: null, capabilities: {} },
+      });
+      const init = await answer;
+      assert.equal(init.result.capabilities.hoverProvider, true);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.send({ jsonrpc: '2.0', id: 2, method: 'shutdown', params: null });
+      child.send({ jsonrpc: '2.0', method: 'exit', params: null });
+      assert.equal(await exited, 0);
+    } finally {
+      if (child.exitCode === null) child.kill();
+    }
+  });
+
+  test('analyzeWorkspace can be cancelled', async () => {
+    const dir = tempDir();
+    for (let i = 0; i < 40; i++) writeFileSync(join(dir, `w${i}.c`), WIDGET_C);
+    const client = new LspClient(['--stdio']);
+    try {
+      await client.initialize(pathToFileURL(dir).href, CAPABILITIES);
+      const { id, result } = client.requestWithId<{ files: number; cancelled: boolean }>(
+        'kobjectLifetime/analyzeWorkspace',
+        { folders: [pathToFileURL(dir).href], workDoneToken: 'ws-cancel' },
+      );
+      await client.waitFor((n) => n.method === 'textDocument/publishDiagnostics');
+      client.notify('$/cancelRequest', { id });
+      const outcome = await result;
+      assert.equal(outcome.cancelled, true);
+      assert.ok(outcome.files < 40, `stopped after ${outcome.files} files`);
       assert.equal(await client.shutdown(), 0);
     } finally {
       client.kill();
