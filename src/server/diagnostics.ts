@@ -28,9 +28,17 @@ export function defaultDocsDir(distDir: string): string {
   return join(distDir, '..', 'docs', 'rules');
 }
 
-/** file:// URI of a rule's documentation page. */
+const docUris = new Map<string, string>();
+
+/** file:// URI of a rule's documentation page (computed once per page: every diagnostic has one). */
 export function ruleDocUri(docsDir: string, rule: string): string {
-  return pathToFileURL(join(docsDir, `${rule}.md`)).href;
+  const key = `${docsDir}\0${rule}`;
+  let uri = docUris.get(key);
+  if (uri === undefined) {
+    uri = pathToFileURL(join(docsDir, `${rule}.md`)).href;
+    docUris.set(key, uri);
+  }
+  return uri;
 }
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {

@@ -28,17 +28,22 @@ import {
 } from './settings';
 
 /**
- * Milliseconds between the last change and the analysis. Messages already waiting in the connection
- * are handled in microseconds each, so 10 ms merges every burst that arrived together (keystrokes
- * typed while a run blocked the thread, a formatter's or a multi-cursor edit's many changes) into one
- * run, while staying far below the time between keystrokes and leaving most of a 50 ms edit-to-
- * diagnostics budget to the analysis itself.
+ * When to analyze after a change. An edit that arrives while the server is idle is analyzed at once
+ * (a timer of 0: the next turn of the event loop), so one keystroke costs only the analysis. Changes
+ * that arrive within BUSY_WINDOW_MS of the end of a run were, in practice, typed while that run
+ * blocked the thread and waited in the connection: those are debounced by DEBOUNCE_MS, which merges
+ * every message already waiting (each is handled in microseconds) into one run instead of one run per
+ * keystroke, so a slow file never falls further and further behind the typing.
  */
 export const DEBOUNCE_MS = 10;
+export const BUSY_WINDOW_MS = 5;
 /** A stream of changes faster than the debounce still gets analyzed at least this often. */
 export const MAX_WAIT_MS = 100;
-/** Time budget of one analysis: past it the result is partial (later functions are not analyzed). */
-export const TIME_BUDGET_MS = 1000;
+/**
+ * Time budget of one analysis: past it the result is partial (later functions are not analyzed). The
+ * analyzer's own default, so an open file up to that cost gets the same findings as the CLI.
+ */
+export const TIME_BUDGET_MS = 2000;
 
 /** UTF-8 size of a text, computed only when the UTF-16 length leaves it in doubt. */
 export function exceedsBytes(text: string, max: number): boolean {
@@ -125,6 +130,8 @@ export class DocumentService implements ServerContext {
   private isReady = false;
   /** Files whose diagnostics came from the last workspace analysis (their disk text). */
   readonly covered = new Set<string>();
+  /** When the last analysis of any document ended (the thread is shared): see BUSY_WINDOW_MS. */
+  private lastRunEnd = 0;
 
   constructor(options: DocumentServiceOptions) {
     this.connection = options.connection;
@@ -286,7 +293,8 @@ export class DocumentService implements ServerContext {
     if (!state) return;
     const now = Date.now();
     state.pendingSince ??= now;
-    const wait = Math.max(0, Math.min(DEBOUNCE_MS, state.pendingSince + MAX_WAIT_MS - now));
+    const busy = now - this.lastRunEnd < BUSY_WINDOW_MS || state.timer !== undefined;
+    const wait = busy ? Math.max(0, Math.min(DEBOUNCE_MS, state.pendingSince + MAX_WAIT_MS - now)) : 0;
     if (state.timer) clearTimeout(state.timer);
     state.timer = setTimeout(() => {
       state.timer = undefined;
@@ -420,6 +428,7 @@ export class DocumentService implements ServerContext {
         state.analyzerDoc.update(text);
       }
       const result = state.analyzerDoc.analyze({ timeBudgetMs: TIME_BUDGET_MS, severities: settings.rules });
+      this.lastRunEnd = Date.now();
       // A stale result is never published: the text analyzed must still be the document's.
       if (superseded() || this.documents.get(uri)?.version !== version) return undefined;
       if (result.partial !== undefined) this.log.info(`${uri}: partial analysis: ${result.partial}`);
