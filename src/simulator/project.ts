@@ -119,6 +119,15 @@ export class Project {
     return [];
   }
 
+  /** The members through which a struct embeds its refcounted objects (`kobj`, `dev`, `pdev.dev`). */
+  memberNames(type: string): string[] {
+    for (const f of this.files) {
+      const s = f.facts.structs.get(type) ?? f.facts.structs.get(f.facts.typedefs.get(type) ?? '');
+      if (s) return s.embeds.map((e) => e.via ?? e.member);
+    }
+    return [];
+  }
+
   /** The file-scope variable `name` of the file defining it (static objects and pointers). */
   globalOf(name: string, prefer: ParsedFile): ParsedFile | undefined {
     if (prefer.facts.globals.has(name)) return prefer;

@@ -19,6 +19,7 @@ import type {
   Simulation,
   SimulationOptions,
 } from '../protocol/simulation';
+import { RULES } from '../analysis/rules';
 import { lineOf, type Located, type ParsedFile, type Project } from './project';
 
 /** At most this many paths are listed; the rest are counted in `truncated`. */
@@ -49,6 +50,11 @@ interface Conc {
   parent?: string;
   /** Time of the last put (ms), for the delayed release. */
   putTime?: number;
+  /** Where the last put is (for a cleanup whose release the files do not show). */
+  putLine?: number;
+  putFile?: string | undefined;
+  /** The kobj_type named by the init (`kobject_init(&x->kobj, &foo_ktype)`). */
+  ktype?: string;
 }
 
 export interface Target {
@@ -119,8 +125,28 @@ export function simulateFunction(project: Project, target: Target, options: Simu
   }
 
   const run = runFunction(fn, project.host, 'trace', { start });
+  // The model's violations in the function itself are claimed only where the rules claim them (the
+  // same proof standard: a refcount the function never saw proves nothing), so the two never disagree.
+  const confirmed = new Set<string>();
+  if (scenario === 'function' && !fn.node.hasError) {
+    const check = runFunction(fn, project.host, 'check');
+    for (const v of check.violations) {
+      for (const rule of RULES) {
+        if (!rule.check || !rule.kinds.includes(v.kind)) continue;
+        if (rule.check(v, { fn, run: check, facts, text: target.file.text }))
+          confirmed.add(`${v.kind}@${lineOf(v.at)}`);
+      }
+    }
+  }
   const traced = run.paths ?? [];
-  const ctx = new Context(project, target, options, scenario, notes);
+  const ctx = new Context(
+    project,
+    target,
+    options,
+    scenario,
+    notes,
+    scenario === 'function' ? confirmed : undefined,
+  );
   for (const key of Object.keys(start)) ctx.meta(key, start[key]!);
 
   // The rules claim a lost lookup reference only on an error exit of a function that drops it on
@@ -245,8 +271,14 @@ class Context {
     private readonly options: SimulationOptions,
     private readonly scenario: Simulation['scenario'],
     private readonly notes: string[],
+    /** Function scenario: the model violations the rules claim (`kind@line`). */
+    readonly confirmed?: Set<string>,
   ) {
     this.types = structTypes(target.fn);
+  }
+
+  note(text: string): void {
+    this.notes.push(text);
   }
 
   objectList(): SimObject[] {
@@ -307,7 +339,23 @@ class Context {
       }
       m.callbacks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
-    if (kind !== 'memory' && kind !== 'kref' && !type)
+    if (kind === 'kobject' && !type && obj.origin !== 'alloc') {
+      // A bare kobject (`struct kobject *kobj`): its files' callbacks are the ones that take a kobject
+      // and convert it into nothing (they look their data up).
+      for (const f of this.project.files) {
+        for (const [name, cb] of f.facts.sysfsCallbacks) {
+          const at = this.project.find(name);
+          if (!at || !/^\s*(?:const\s+)?struct\s+kobject\s*\*/.test(paramText(at.fn, 0))) continue;
+          if (m.callbacks.some((c) => c.name === name)) continue;
+          if (this.project.containersUsedBy(at.fn).size === 0)
+            m.callbacks.push({ name, attribute: cb.attribute, file: at.file, derefs: false });
+        }
+      }
+      m.callbacks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      this.notes.push(
+        `${key} is a bare kobject: its release is the kobject core's own; the sysfs callbacks that take a kobject without converting it (${m.callbacks.map((c) => `${c.name}()`).join(', ') || 'none here'}) are taken as its files`,
+      );
+    } else if (kind !== 'memory' && kind !== 'kref' && !type)
       this.notes.push(
         `the container type of ${key} is unknown: no release or sysfs callbacks resolved for it`,
       );
@@ -340,6 +388,15 @@ class Context {
   describe(key: string): Meta | undefined {
     return this.metas.get(key);
   }
+}
+
+/** An event of the path or of a followed callee (`file`), with the callee's names mapped to the caller's. */
+interface Item {
+  e: TraceEvent;
+  file?: ParsedFile;
+  rename: Map<string, string>;
+  /** A helper call whose steps follow (the file it is in). */
+  followed?: ParsedFile;
 }
 
 /** One path replayed step by step. */
@@ -400,6 +457,15 @@ class Replay {
       }
     }
     const events = this.expand(this.path.events, 0, new Map());
+    // The model raises a transition's violation before the transition: show it on the step it names.
+    for (let i = 0; i + 1 < events.length; i++) {
+      const a = events[i]!;
+      const b = events[i + 1]!;
+      if (a.e.kind === 'violation' && b.e.kind === 'op' && a.e.at === b.e.at) {
+        events[i] = b;
+        events[i + 1] = a;
+      }
+    }
     for (const ev of events) this.apply(ev);
     // What the function leaves behind, as the rules see it.
     for (const o of Object.values(this.path.exit)) this.exitViolation(o);
@@ -441,8 +507,8 @@ class Replay {
     depth: number,
     rename: Map<string, string>,
     file?: ParsedFile,
-  ): { e: TraceEvent; file?: ParsedFile; rename: Map<string, string> }[] {
-    const out: { e: TraceEvent; file?: ParsedFile; rename: Map<string, string> }[] = [];
+  ): Item[] {
+    const out: Item[] = [];
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       const item = file ? { e, file, rename } : { e, rename };
@@ -483,7 +549,7 @@ class Replay {
         out.push(item);
         continue;
       }
-      out.push(item);
+      out.push({ ...item, followed: at.file });
       const inner = new Map(rename);
       for (const [p, k] of bind) inner.set(p, rename.get(k) ?? k);
       out.push(...this.expand(pick.events, depth + 1, inner, at.file));
@@ -510,10 +576,18 @@ class Replay {
     return this.start[key] ?? { ...newObject(key, 'unknown', 'unknown'), external: true };
   }
 
-  private apply(item: { e: TraceEvent; file?: ParsedFile; rename: Map<string, string> }): void {
+  private apply(item: Item): void {
     const { e, file, rename } = item;
     const fileName = file && file !== this.target.file ? file.file : undefined;
-    const outer = (k: string): string => rename.get(k) ?? rename.get(k.replace(/^&/, '')) ?? k;
+    const outer = (k: string): string => {
+      const direct = rename.get(k) ?? rename.get(k.replace(/^&/, ''));
+      if (direct) return direct;
+      // `patch->kobj` in a callee whose `patch` is the caller's `&obj`: the caller's `obj.kobj`.
+      const m = /^([A-Za-z_]\w*)(->|\.)(.*)$/.exec(k);
+      const root = m ? rename.get(m[1]!) : undefined;
+      if (!m || !root) return k;
+      return root.startsWith('&') ? `${root.slice(1)}.${m[3]}` : `${root}${m[2]}${m[3]}`;
+    };
     const line = lineOf(e.at);
     switch (e.kind) {
       case 'fork': {
@@ -562,7 +636,7 @@ class Replay {
       case 'op': {
         const key = outer(e.key);
         this.ctx.meta(key, e.obj);
-        this.track(key);
+        this.track(key, e.obj);
         this.op(key, e, line, fileName);
         return;
       }
@@ -589,24 +663,44 @@ class Replay {
           this.waitFor(e, keys, line, fileName);
           return;
         }
+        if (/^(?:dev_set_name|kobject_set_name)$/.test(e.call)) {
+          for (const k of keys) this.conc.get(k)!.nameAllocated = true;
+          if (keys[0])
+            this.step({
+              line,
+              file: fileName,
+              actor: 'function',
+              event: `${snippet(e.at)}: name allocated`,
+              object: keys[0],
+            });
+          return;
+        }
         if (e.helper) {
           if (keys.length)
             this.step({
               line,
               file: fileName,
               actor: 'function',
-              event: `${e.call}(${keys.join(', ')}): summarized`,
+              event: `${snippet(e.at)}: ${item.followed ? `follows into ${e.call}()${item.followed === this.target.file ? '' : ` (${baseName(item.followed.file)})`}` : `${e.call}() summarized (its paths differ or it is too deep)`}`,
               object: keys[0],
             });
           return;
         }
-        if (keys.length === 0) return;
+        // Only a call handed the object itself (or its kobject/device) may take a reference.
+        const handed = keys.filter((k) => args(e.at).some((a) => this.passesObject(a.text, k, rename)));
+        if (
+          handed.length === 0 ||
+          /^(?:list_|mutex_|spin_|raw_spin_|pr_|dev_|printk|init_|INIT_|mem|str|sysfs_|kobject_uevent|WARN|BUG)/.test(
+            e.call,
+          )
+        )
+          return;
         this.step({
           line,
           file: fileName,
           actor: 'function',
-          event: `${e.call}(): not known to the model; it may take a reference to ${keys.join(', ')}`,
-          object: keys[0],
+          event: `${snippet(e.at)}: not known to the model; it may take a reference to ${handed.join(', ')}`,
+          object: handed[0],
         });
         return;
       }
@@ -616,12 +710,30 @@ class Replay {
     }
   }
 
-  private track(key: string): void {
+  /** Is the argument text the object (`p`, `&obj`) or its refcounted member (`&p->kobj`)? */
+  private passesObject(text: string, key: string, rename: Map<string, string>): boolean {
+    const t = text.replace(/\s+/g, '');
+    const names = [key, ...[...rename].filter(([, o]) => o === key).map(([i]) => i)];
+    const meta = this.ctx.describe(key);
+    const members = meta?.type ? this.project.memberNames(meta.type.replace(/^struct /, '')) : [];
+    for (const n of names) {
+      const bare = n.replace(/^&/, '');
+      if (t === n || t === bare || t === `&${bare}`) return true;
+      for (const m of members) if (t === `&${bare}->${m}` || t === `&${bare}.${m}`) return true;
+    }
+    return false;
+  }
+
+  private track(key: string, obj?: ObjState): void {
     if (this.conc.has(key)) return;
+    const kind = this.ctx.describe(key)?.kind;
+    // On a module's exit path, a kobject/device from elsewhere was registered by the module's init.
+    const registered =
+      this.scenario === 'module' && obj?.origin === 'unknown' && (kind === 'kobject' || kind === 'device');
     this.conc.set(key, {
       refcount: 1,
       initialized: true,
-      inSysfs: false,
+      inSysfs: registered,
       releasePending: false,
       released: false,
       freed: false,
@@ -646,10 +758,14 @@ class Replay {
       case 'alloc':
         Object.assign(c, { refcount: 0, initialized: false, freed: false, released: false });
         break;
-      case 'init':
+      case 'init': {
         c.initialized = true;
         c.refcount = derive(e.obj);
+        const named =
+          e.call && /^kobject_init/.test(e.call) ? args(e.at)[1]?.text.replace(/^&\s*/, '') : undefined;
+        if (named && /^[A-Za-z_]\w*$/.test(named)) c.ktype = named;
         break;
+      }
       case 'add':
         c.inSysfs = true;
         c.nameAllocated = true;
@@ -686,6 +802,8 @@ class Replay {
       return;
     }
     c.putTime = this.time;
+    c.putLine = line;
+    c.putFile = file;
     if (meta.kind === 'kref' || !this.options.debugKobjectRelease) {
       this.cleanup(key, this.time, false);
     } else {
@@ -732,40 +850,73 @@ class Replay {
     c.releasePending = false;
     this.time = Math.max(this.time, time);
     const what = meta.kind === 'kref' ? 'kref_put(): the release runs' : 'kobject_cleanup()';
+    const missing = !meta.release && this.releaseMissing(key, meta);
     const rel = meta.release
       ? `${meta.release}()${meta.releaseAt && meta.releaseAt.file !== this.target.file ? ` (${baseName(meta.releaseAt.file.file)})` : ''}`
-      : 'no release';
-    this.step({
-      line: meta.releaseAt ? lineOf(meta.releaseAt.fn.node) : 0,
-      file: meta.releaseAt && meta.releaseAt.file !== this.target.file ? meta.releaseAt.file.file : undefined,
-      actor: 'release-worker',
-      event: `${what}${delayed ? ` (delayed, t=${this.time} ms)` : ''}: ${c.inSysfs ? 'removes the sysfs entry, ' : ''}calls ${rel}`,
-      object: key,
-      time: delayed ? this.time : undefined,
-    });
+      : missing
+        ? 'no release (there is none)'
+        : 'a release the files given do not show';
+    const found: [string, string][] = [];
     if (c.gone || c.freed) {
-      this.violation(
+      found.push([
         'use-after-free',
-        key,
-        'release-worker',
         `the ${delayed ? 'delayed ' : ''}cleanup of ${key} reads its ${meta.kind} in ${c.gone ? "the unloaded module's freed memory" : 'freed memory'}`,
-      );
+      ]);
     }
     if (meta.releaseAt && meta.releaseAt.file.module && this.moduleGone) {
-      this.violation(
+      found.push([
         'use-after-free',
-        key,
-        'release-worker',
         `the cleanup of ${key} calls ${meta.release}(), code of the module that is already unloaded`,
-      );
+      ]);
     }
+    if (missing) {
+      found.push([
+        'missing-release',
+        `${key} has no release: kobject_cleanup() warns ("does not have a release() function") and its memory is never freed`,
+      ]);
+    }
+    const wasInSysfs = c.inSysfs;
     c.inSysfs = false;
     c.nameAllocated = false;
     c.released = true;
     const frees = meta.releaseAt ? this.project.host.releaseFrees(meta.releaseAt.fn.name) : undefined;
     if (frees && (meta.memory === 'heap' || meta.memory === 'unknown' || meta.memory === 'devm'))
       c.freed = true;
-    this.annotate(c.freed ? 'released and freed' : 'released');
+    const completes = meta.releaseAt && /\bcomplete(?:_all)?\s*\(/.test(meta.releaseAt.fn.body.text);
+    const after = [c.freed ? 'frees it' : '', completes ? 'signals the completion' : ''].filter(Boolean);
+    this.step({
+      line: meta.releaseAt ? lineOf(meta.releaseAt.fn.node) : (c.putLine ?? 0),
+      file: meta.releaseAt
+        ? meta.releaseAt.file !== this.target.file
+          ? meta.releaseAt.file.file
+          : undefined
+        : c.putFile,
+      actor: 'release-worker',
+      event: `${what}${delayed ? ` (delayed, t=${this.time} ms)` : ''}: ${wasInSysfs ? 'removes the sysfs entry, ' : ''}calls ${rel}${after.length ? `, which ${after.join(' and ')}` : ''}`,
+      object: key,
+      time: delayed ? this.time : undefined,
+    });
+    for (const [kind, message] of found)
+      this.violation(kind as SimViolationKind, key, 'release-worker', message);
+  }
+
+  /** Positively no release: the ktype the init named has none, or nothing in the files arms one. */
+  private releaseMissing(key: string, meta: Meta): boolean {
+    const c = this.conc.get(key)!;
+    if (c.ktype) {
+      for (const f of this.project.files) {
+        const init = f.facts.initializers.get(c.ktype);
+        if (init && init.kind === 'kobj_type') return !init.release;
+      }
+      return false;
+    }
+    if (meta.kind !== 'device' || !meta.type || c.ktype === '') return false;
+    // A device whose struct is known here and whose release nothing in the files arms.
+    const type = meta.type.replace(/^struct /, '');
+    if (!this.project.embedsOf(type).length) return false;
+    return !this.project.files.some((f) =>
+      /\.release\b|->release\b|dev_release|\.type\s*=|->type\s*=|->class\s*=|\.class\s*=/.test(f.text),
+    );
   }
 
   /** The sysfs reader: opens and reads each attribute whose callbacks reach the object. */
@@ -780,7 +931,7 @@ class Replay {
         line: lineOf(this.project.find(cb.name)!.fn.node),
         file: cb.file !== this.target.file ? cb.file.file : undefined,
         actor: 'sysfs-reader',
-        event: `${when}: reads ${cb.attribute === '*' ? 'an attribute' : cb.attribute} → ${cb.name}()${where}`,
+        event: `${when}: reads ${cb.attribute === '*' ? 'an attribute' : cb.attribute} → ${cb.name}()${where}${cb.derefs ? '' : ', which looks its data up (no container_of)'}`,
         object: key,
       });
       if (cb.file.module && this.moduleGone) {
@@ -828,6 +979,7 @@ class Replay {
         key,
         'function',
         `${key} still holds a reference at the end of the function and nothing keeps the pointer: ${o.failAt ? `after ${calleeName(o.failAt) ?? 'the registration'}() failed, only a put frees it` : 'it is lost'}`,
+        o.failAt ? lineOf(o.failAt) : undefined,
       );
     } else if (
       v === 'reference-leak' &&
@@ -840,13 +992,16 @@ class Replay {
         key,
         'function',
         `the reference from ${calleeName(o.allocAt) ?? 'the lookup'}() is never dropped on this error exit (the other exits drop it)`,
+        lineOf(o.allocAt),
       );
     } else if (v === 'double-put') {
+      const c = this.conc.get(key)!;
       this.violation(
-        'use-after-free',
+        c.freed ? 'use-after-free' : 'use-after-put',
         key,
         'function',
-        `${key} is put again at scope exit (__free) after an explicit put`,
+        `${key} is put again at scope exit (__free) after the explicit put: a double put`,
+        o.putAt ? lineOf(o.putAt) : undefined,
       );
     }
   }
@@ -863,6 +1018,18 @@ class Replay {
     const c = this.conc.get(key);
     const freed = !!c && (c.freed || c.gone);
     const via = helper ? ` (in ${helper}())` : '';
+    // Waiting, after the put, for the completion the release signals is what makes a static object safe.
+    const call = at.parent?.type === 'argument_list' ? at.parent.parent : undefined;
+    const meta = this.ctx.describe(key);
+    // (A release the files do not show is taken to be the one that signals it.)
+    if (
+      v === 'use-after-put' &&
+      !freed &&
+      call &&
+      WAIT.test(calleeName(call) ?? '') &&
+      (!meta?.releaseAt || /\bcomplete(?:_all)?\s*\(/.test(meta.releaseAt.fn.body.text))
+    )
+      return;
     const text = snippet(at);
     let kind: SimViolationKind | undefined;
     let message = '';
@@ -910,6 +1077,12 @@ class Replay {
         return;
     }
     void obj;
+    if (this.ctx.confirmed && !file && !this.ctx.confirmed.has(`${v}@${line}`)) {
+      this.ctx.note(
+        `line ${line}: the model sees a possible ${v} of ${key}, but it rests on a refcount this function never saw; the rules do not claim it, and neither does the simulation`,
+      );
+      return;
+    }
     this.violation(kind, key, 'function', message, line, file);
   }
 
@@ -970,6 +1143,21 @@ class Replay {
       step.state = words(this.conc.get(s.object)!);
     }
     if (s.time !== undefined) step.time = s.time;
+    // One call making several transitions (device_register(): init, add) is one step.
+    const last = this.steps[this.steps.length - 1];
+    if (
+      last &&
+      s.actor === 'function' &&
+      last.actor === 'function' &&
+      last.line === step.line &&
+      last.event === step.event &&
+      last.object === step.object &&
+      last.file === step.file
+    ) {
+      step.index = last.index;
+      this.steps[this.steps.length - 1] = step;
+      return;
+    }
     this.steps.push(step);
   }
 
@@ -1024,6 +1212,13 @@ function memWords(m: MemoryKind): string {
 function snippet(n: SyntaxNode): string {
   const t = n.text.replace(/\s+/g, ' ').trim().replace(/;$/, '');
   return t.length > 80 ? `${t.slice(0, 77)}...` : t;
+}
+
+function paramText(fn: FunctionInfo, i: number): string {
+  let d = fn.node.field('declarator');
+  while (d && d.type !== 'function_declarator') d = d.field('declarator');
+  const ps = (d?.field('parameters')?.kids ?? []).filter((k) => k.type === 'parameter_declaration');
+  return ps[i]?.text ?? '';
 }
 
 function baseName(file: string): string {
