@@ -5,7 +5,7 @@ import type { ModelExtension } from '../analysis/model/model';
 import { buildModel } from '../analysis/model/model';
 import { createCParser, type WasmBytes } from '../analysis/parser';
 import type { SimulatableFunction, SimulateResult, SimulationOptions } from '../protocol/simulation';
-import { lineOf, ParseCache, Project } from './project';
+import { lineOf, ParseCache, Project, type ParsedFile } from './project';
 import { simulateFunction } from './simulate';
 
 export { formatSimulationText } from './text';
@@ -34,6 +34,7 @@ export async function createSimulator(wasm: WasmBytes, extension?: ModelExtensio
   const model = buildModel(extension);
   const cache = new ParseCache(parser);
   const scratch = '\u0000functions';
+  let last: { main: ParsedFile; neighbours: ParsedFile[]; project: Project } | undefined;
   return {
     functions(text: string): SimulatableFunction[] {
       try {
@@ -73,7 +74,14 @@ export async function createSimulator(wasm: WasmBytes, extension?: ModelExtensio
             const p = cache.get(n.file, n.text);
             return p ? [p] : [];
           });
-        const project = new Project(main, neighbours, model);
+        // The same files as last time (the editor re-asking, a benchmark): keep the summaries.
+        const same =
+          last &&
+          last.main === main &&
+          last.neighbours.length === neighbours.length &&
+          last.neighbours.every((n, i) => n === neighbours[i]);
+        const project = same ? last.project : new Project(main, neighbours, model);
+        last = { main, neighbours, project };
         const simulation = simulateFunction(project, { file: main, fn }, req.options);
         const skipped = (req.neighbours ?? []).length - neighbours.length;
         if (skipped > 0)

@@ -5,7 +5,13 @@
 // unloader (after module_exit returns, module data and code are gone).
 import { runFunction, type FunctionInfo, type TraceEvent, type TracePath } from '../analysis/engine';
 import { structTypes } from '../analysis/facts';
-import { exitCheck, newObject, type ObjState, type ViolationKind } from '../analysis/model/transitions';
+import {
+  exitCheck,
+  newObject,
+  stateKey,
+  type ObjState,
+  type ViolationKind,
+} from '../analysis/model/transitions';
 import { args, calleeName, type SyntaxNode } from '../analysis/syntax';
 import type {
   Actor,
@@ -277,6 +283,9 @@ class Context {
     this.types = structTypes(target.fn);
   }
 
+  /** Callee traces by callee and bound states: the same call on many paths is run once. */
+  readonly calleeRuns = new Map<string, ReturnType<typeof runFunction>>();
+
   note(text: string): void {
     this.notes.push(text);
   }
@@ -543,7 +552,14 @@ class Replay {
         out.push(item);
         continue;
       }
-      const run = runFunction(at.fn, this.project.host, 'trace', { start });
+      const memoKey = `${e.call}|${Object.entries(start)
+        .map(([k, o]) => `${k}=${stateKey(o)}/${o.known ? 1 : 0}`)
+        .join(',')}`;
+      let run = this.ctx.calleeRuns.get(memoKey);
+      if (!run) {
+        run = runFunction(at.fn, this.project.host, 'trace', { start });
+        this.ctx.calleeRuns.set(memoKey, run);
+      }
       const pick = (run.paths ?? []).find((p) => !p.errorExit) ?? run.paths?.[0];
       if (!pick) {
         out.push(item);
