@@ -9,8 +9,9 @@ import type { RuleSetting } from './config';
 import { normalizeKernelC } from './normalize';
 import { RULES } from './rules';
 import type { RuleDefinition } from './rules/rule';
-import { copyTree } from './syntax';
-import type { AnalysisResult, Finding, FunctionStats } from './types';
+import { copyTree, type SyntaxNode } from './syntax';
+import { indentUnit } from './rules/rule';
+import type { AnalysisResult, Finding, FunctionStats, Range } from './types';
 
 export interface AnalyzeFileOptions {
   rules?: readonly string[];
@@ -30,15 +31,55 @@ export function analyzeText(
   model: ApiModel,
   options: AnalyzeFileOptions = {},
 ): AnalysisResult {
-  const stats: FunctionStats = { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 };
   const tree = parse(options.normalize === false ? text : normalizeKernelC(text));
-  if (!tree) return { findings: [], stats, partial: 'the parser gave up on this file' };
+  if (!tree) {
+    const stats: FunctionStats = { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 };
+    return { findings: [], stats, partial: 'the parser gave up on this file' };
+  }
   let root;
   try {
     root = copyTree(tree, text);
   } finally {
     tree.delete();
   }
+  return analyzeRoot(root, text, model, options);
+}
+
+/**
+ * Per-function results kept between analyses of an edited document. A function's findings are taken
+ * from here when nothing they can depend on changed: its own text, the file's facts, the text of the
+ * same-file functions it reaches by name (summaries, releases) and the options.
+ */
+export interface FunctionCache {
+  /** What every function's result depends on besides its own text and callees (facts, options). */
+  context: string;
+  entries: Map<string, CachedFunction>;
+  /** Function body text → the identifiers it names (the candidates for same-file callees). */
+  words: Map<string, string[]>;
+}
+
+interface CachedFunction {
+  key: string;
+  /** Line and column where the function started when its findings were computed. */
+  line: number;
+  column: number;
+  /**
+   * Set when a range of its findings lies outside the function (a release to add, a struct): such
+   * findings are reused only for the same file text, as whatever lies between may have moved.
+   */
+  text?: string;
+  findings: Finding[];
+  partial?: string;
+}
+
+export function analyzeRoot(
+  root: SyntaxNode,
+  text: string,
+  model: ApiModel,
+  options: AnalyzeFileOptions = {},
+  cache?: FunctionCache,
+): AnalysisResult {
+  const stats: FunctionStats = { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 };
   const facts = collectFacts(root);
   const rules = RULES.filter(
     (r) => (!options.rules || options.rules.includes(r.id)) && options.severities?.[r.id] !== 'off',
@@ -47,6 +88,16 @@ export function analyzeText(
   const host = summaryHost(facts, model);
   const findings: Finding[] = [];
   let partial: string | undefined;
+  let reach: ((fn: FunctionInfo) => string) | undefined;
+  if (cache) {
+    const context = cacheContext(facts, text, options);
+    if (context !== cache.context) {
+      cache.context = context;
+      cache.entries.clear();
+    }
+    reach = reachedText(facts, cache.words);
+  }
+  const seen = new Set<string>();
   for (const fn of facts.functions.values()) {
     stats.functions++;
     if (!model.triggers.test(fn.body.text)) continue;
@@ -54,6 +105,17 @@ export function analyzeText(
     // A function with a parse error is skipped whole: its findings could depend on what was lost.
     if (fn.node.hasError) continue;
     stats.lifetimeFunctionsWhole++;
+    const key = reach ? `${fn.node.startPoint.column}\u0000${fn.node.text}\u0000${reach(fn)}` : '';
+    const hit = cache?.entries.get(fn.name);
+    seen.add(fn.name);
+    if (hit && hit.key === key) {
+      const rows = fn.node.startPoint.row - hit.line;
+      if (hit.text === undefined || hit.text === text) {
+        for (const f of hit.findings) findings.push(rows ? moveFinding(f, rows) : f);
+        if (hit.partial) partial ??= hit.partial;
+        continue;
+      }
+    }
     if (Date.now() > deadline) {
       partial = `time budget of ${options.timeBudgetMs ?? 2000} ms spent; later functions were not analyzed`;
       continue;
@@ -66,7 +128,9 @@ export function analyzeText(
       partial = `${fn.name}: not analyzed (${e instanceof Error ? e.message : String(e)})`;
       continue;
     }
-    if (run.partial) partial ??= `${fn.name}: too many paths; findings there are partial`;
+    const own: Finding[] = [];
+    const ownPartial = run.partial ? `${fn.name}: too many paths; findings there are partial` : undefined;
+    if (ownPartial) partial ??= ownPartial;
     for (const v of run.violations) {
       for (const rule of rules) {
         if (!rule.check || !rule.kinds.includes(v.kind)) continue;
@@ -76,9 +140,26 @@ export function analyzeText(
         if (f && f.severity === 'error' && f.confidence !== 'high') f.severity = 'warning';
         const setting = options.severities?.[rule.id];
         if (f && setting && setting !== 'off') f.severity = setting;
-        if (f) findings.push(f);
+        if (f) own.push(f);
       }
     }
+    findings.push(...own);
+    if (cache) {
+      const entry: CachedFunction = {
+        key,
+        line: fn.node.startPoint.row,
+        column: fn.node.startPoint.column,
+        findings: own,
+      };
+      if (!own.every((f) => findingInside(f, fn.node))) entry.text = text;
+      if (ownPartial) entry.partial = ownPartial;
+      cache.entries.set(fn.name, entry);
+    }
+  }
+  if (cache) {
+    for (const name of cache.entries.keys()) if (!seen.has(name)) cache.entries.delete(name);
+    // Old versions of edited bodies pile up while typing: start afresh once they outnumber the live ones.
+    if (cache.words.size > 2 * facts.functions.size + 16) cache.words.clear();
   }
   for (const rule of rules) {
     if (!rule.checkFile) continue;
@@ -101,6 +182,106 @@ export function analyzeText(
       a.rule.localeCompare(b.rule),
   );
   return partial ? { findings: kept, stats, partial } : { findings: kept, stats };
+}
+
+/**
+ * The file-wide inputs of every function's findings: the facts (without their positions: a finding
+ * that points outside its function is only reused where its function did not move), the bodies of
+ * the release functions (what a put ends up freeing), the indentation style (fix text) and options.
+ */
+function cacheContext(facts: FileFacts, text: string, options: AnalyzeFileOptions): string {
+  const { functions, ...rest } = facts;
+  const plain = JSON.stringify(rest, (key, value: unknown) => {
+    if (key === 'range' || key === 'node') return undefined;
+    if (value instanceof Map) return [...value.entries()];
+    if (value instanceof Set) return [...value];
+    return value;
+  });
+  const releases = [...facts.releases.keys()].map((n) => functions.get(n)?.node.text ?? '').join('\u0000');
+  const opts = JSON.stringify([options.rules, options.severities, options.normalize]);
+  return `${plain}\u0001${releases}\u0001${indentUnit(text)}\u0001${opts}`;
+}
+
+/** For each function, the text of the same-file functions it reaches by name, transitively. */
+function reachedText(facts: FileFacts, words: Map<string, string[]>): (fn: FunctionInfo) => string {
+  const names = new Map<string, string[]>();
+  const direct = (fn: FunctionInfo): string[] => {
+    let out = names.get(fn.name);
+    if (!out) {
+      const body = fn.body.text;
+      let all = words.get(body);
+      if (!all) {
+        all = [...new Set(body.match(/[A-Za-z_]\w*/g) ?? [])];
+        words.set(body, all);
+      }
+      out = all.filter((w) => w !== fn.name && facts.functions.has(w));
+      names.set(fn.name, out);
+    }
+    return out;
+  };
+  return (fn) => {
+    const order: string[] = [];
+    const visit = new Set<string>([fn.name]);
+    const queue = [...direct(fn)];
+    while (queue.length) {
+      const n = queue.shift()!;
+      if (visit.has(n)) continue;
+      visit.add(n);
+      order.push(n);
+      const callee = facts.functions.get(n);
+      if (callee) queue.push(...direct(callee));
+    }
+    return order.map((n) => facts.functions.get(n)!.node.text).join('\u0000');
+  };
+}
+
+const LINE_REF = /\bline (\d+)\b/g;
+
+/**
+ * Whether everything a finding points at lies inside the function (so it moves with it): its ranges,
+ * and the "line N" references in its message and trace.
+ */
+function findingInside(f: Finding, node: SyntaxNode): boolean {
+  const from = node.startPoint.row;
+  const to = node.endPoint.row;
+  const inside = (r: Range): boolean => r.start.line >= from && r.end.line <= to;
+  const linesInside = (s: string): boolean => {
+    for (const m of s.matchAll(LINE_REF)) {
+      const row = Number(m[1]) - 1;
+      if (row < from || row > to) return false;
+    }
+    return true;
+  };
+  return (
+    inside(f.range) &&
+    f.related.every((r) => inside(r.range) && linesInside(r.message)) &&
+    f.fixes.every((x) => linesInside(x.title) && x.edits.every((e) => inside(e.range))) &&
+    linesInside(f.message) &&
+    f.trace.every(linesInside)
+  );
+}
+
+function moveRange(r: Range, rows: number): Range {
+  return {
+    start: { line: r.start.line + rows, character: r.start.character },
+    end: { line: r.end.line + rows, character: r.end.character },
+  };
+}
+
+function moveFinding(f: Finding, rows: number): Finding {
+  const lines = (s: string): string => s.replace(LINE_REF, (_, n: string) => `line ${Number(n) + rows}`);
+  return {
+    ...f,
+    message: lines(f.message),
+    range: moveRange(f.range, rows),
+    related: f.related.map((r) => ({ ...r, message: lines(r.message), range: moveRange(r.range, rows) })),
+    fixes: f.fixes.map((x) => ({
+      ...x,
+      title: lines(x.title),
+      edits: x.edits.map((e) => ({ ...e, range: moveRange(e.range, rows) })),
+    })),
+    trace: f.trace.map(lines),
+  };
 }
 
 /** Summaries of same-file functions, computed on demand and memoised; recursion reads as "mixed". */

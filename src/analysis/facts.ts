@@ -166,8 +166,19 @@ export interface FileFacts {
   statics: Map<string, StaticObjectFacts>;
 }
 
-/** `struct foo *x` declarations and parameters of one function: variable → struct name. */
-export function structTypes(fn: FunctionInfo): Map<string, string> {
+const structTypesMemo = new WeakMap<SyntaxNode, ReadonlyMap<string, string>>();
+
+/**
+ * `struct foo *x` declarations and parameters of one function: variable → struct name. Memoised on
+ * the function's node (an edited document keeps the nodes of functions it did not change).
+ */
+export function structTypes(fn: FunctionInfo): ReadonlyMap<string, string> {
+  let memo = structTypesMemo.get(fn.node);
+  if (!memo) structTypesMemo.set(fn.node, (memo = computeStructTypes(fn)));
+  return memo;
+}
+
+function computeStructTypes(fn: FunctionInfo): Map<string, string> {
   const out = new Map<string, string>();
   const note = (decl: SyntaxNode): void => {
     const t = decl.field('type');
@@ -854,7 +865,7 @@ class Collector {
     const statics = /\bstatic\b/.test(text);
     const releases = /\b(?:dev_)?release\s*=[^=]|\bkref_put/.test(text);
     if (!statics && !releases) return;
-    let types: Map<string, string> | undefined;
+    let types: ReadonlyMap<string, string> | undefined;
     walk(fn.body, (n) => {
       if (
         statics &&
@@ -889,7 +900,7 @@ class Collector {
   private assignedReleaseKind(
     left: SyntaxNode,
     field: string,
-    types: Map<string, string>,
+    types: ReadonlyMap<string, string>,
   ): ReleaseKind | undefined {
     const obj = left.field('argument');
     const path = obj && accessPath(obj);
@@ -1244,7 +1255,7 @@ function releasesByType(
   };
   for (const fn of functions.values()) {
     if (!/\brelease\b|\btype\b|\bclass\b|kobject_init|kref_put/.test(fn.body.text)) continue;
-    const types = structTypes(fn);
+    const types = new Map(structTypes(fn));
     // File-scope pointers and objects too (`static struct platform_device *pdev;`), unless shadowed.
     for (const [name, t] of globalTypes)
       if (!types.has(name) && !fn.params.includes(name)) types.set(name, t);

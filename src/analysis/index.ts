@@ -1,5 +1,6 @@
 // The analyzer's public face: one object that parses C text and runs the rules over it.
 import { analyzeText, ruleInfo } from './analyze';
+import { createIncrementalDocument } from './document';
 import { buildModel, type ModelExtension } from './model/model';
 import { createCParser, type WasmBytes } from './parser';
 import { RULES } from './rules';
@@ -48,34 +49,35 @@ export interface AnalyzerDocument {
 
 export type { ModelExtension } from './model/model';
 
+/** Bad input never escapes as an exception: it is reported as a partial (empty) result. */
+function guarded(run: () => AnalysisResult): AnalysisResult {
+  try {
+    return run();
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return {
+      findings: [],
+      stats: { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 },
+      partial: `analysis failed: ${message}`,
+    };
+  }
+}
+
 export async function createAnalyzer(wasm: WasmBytes, extension?: ModelExtension): Promise<Analyzer> {
   const parser = await createCParser(wasm);
   const model = buildModel(extension);
-  const analyze = (text: string, options: AnalyzeOptions = {}): AnalysisResult => {
-    try {
-      return analyzeText(text, (t) => parser.parse(t), model, options);
-    } catch (e) {
-      // Bad input never escapes as an exception: report it as a partial (empty) result.
-      const message = e instanceof Error ? e.message : String(e);
-      return {
-        findings: [],
-        stats: { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 },
-        partial: `analysis failed: ${message}`,
-      };
-    }
-  };
+  const analyze = (text: string, options: AnalyzeOptions = {}): AnalysisResult =>
+    guarded(() => analyzeText(text, (t) => parser.parse(t), model, options));
   return {
     rules: RULES.map(ruleInfo),
     mayHaveFindings: (text: string) => model.triggers.test(text),
     analyze,
     createDocument(text: string): AnalyzerDocument {
-      let current = text;
+      const doc = createIncrementalDocument(parser, model, text);
       return {
-        update: (next: string) => {
-          current = next;
-        },
-        analyze: (options?: AnalyzeOptions) => analyze(current, options),
-        dispose: () => undefined,
+        update: (next: string) => doc.update(next),
+        analyze: (options: AnalyzeOptions = {}) => guarded(() => doc.analyze(options)),
+        dispose: () => doc.dispose(),
       };
     },
   };

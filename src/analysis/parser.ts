@@ -13,6 +13,8 @@ export interface CParser {
   parse(text: string, old?: Tree): Tree | null;
 }
 
+const CHUNK = 10 * 1024;
+
 let initialised: Promise<void> | undefined;
 
 export async function createCParser(wasm: WasmBytes): Promise<CParser> {
@@ -23,7 +25,12 @@ export async function createCParser(wasm: WasmBytes): Promise<CParser> {
   parser.setLanguage(language);
   return {
     parse(text: string, old?: Tree): Tree | null {
-      return parser.parse(text, old ?? null);
+      // Hand the text over in chunks of the runtime's input buffer (10 K units): given the whole string,
+      // web-tree-sitter slices the rest of the file at every read.
+      return parser.parse(
+        (index) => (index < text.length ? text.slice(index, index + CHUNK) : ''),
+        old ?? null,
+      );
     },
   };
 }

@@ -8,6 +8,14 @@ export interface Point {
   column: number;
 }
 
+/**
+ * The text a tree was copied from. Nodes share one of these per document, so an edited document can
+ * keep the nodes of unchanged code and only swap the text.
+ */
+export class SourceText {
+  constructor(public text: string) {}
+}
+
 export class SyntaxNode {
   readonly kids: SyntaxNode[] = [];
   /** Children by field name; anonymous operator tokens are kept here under their field. */
@@ -15,20 +23,26 @@ export class SyntaxNode {
   parent: SyntaxNode | undefined;
   /** True when this node or a descendant is an ERROR or MISSING node. */
   hasError = false;
-  /** Sequential id, unique within one file. */
+  /** Id unique within one file (an edited document's nodes keep theirs; new nodes get fresh ones). */
   id = 0;
+  /** Scratch mark for one walk over a subtree that reaches nodes twice (kids and fields). */
+  mark = 0;
 
   constructor(
-    readonly source: string,
+    readonly src: SourceText,
     readonly type: string,
-    readonly start: number,
-    readonly end: number,
+    public start: number,
+    public end: number,
     readonly startPoint: Point,
     readonly endPoint: Point,
   ) {}
 
+  get source(): string {
+    return this.src.text;
+  }
+
   get text(): string {
-    return this.source.slice(this.start, this.end);
+    return this.src.text.slice(this.start, this.end);
   }
 
   field(name: string): SyntaxNode | undefined {
@@ -43,53 +57,158 @@ export class SyntaxNode {
   }
 }
 
-/** Copy the tree into plain objects. `text` is the user's original text (same length as the parsed one). */
-export function copyTree(tree: Tree, text: string): SyntaxNode {
-  const cursor = tree.walk();
-  let nextId = 1;
-  const make = (): SyntaxNode => {
-    const n = new SyntaxNode(
-      text,
-      cursor.nodeType,
-      cursor.startIndex,
-      cursor.endIndex,
-      cursor.startPosition,
-      cursor.endPosition,
-    );
-    n.id = nextId++;
-    if (cursor.nodeType === 'ERROR' || cursor.nodeIsMissing) n.hasError = true;
-    return n;
-  };
-  const root = make();
-  const stack: SyntaxNode[] = [root];
-  try {
-    if (!cursor.gotoFirstChild()) return root;
-    for (;;) {
-      const parent = stack[stack.length - 1]!;
+/** Hands out node ids; an edited document keeps one so that new nodes never reuse an id. */
+export interface IdCounter {
+  next: number;
+}
+
+type Cursor = ReturnType<Tree['walk']>;
+
+function makeNode(cursor: Cursor, src: SourceText, ids: IdCounter): SyntaxNode {
+  const n = new SyntaxNode(
+    src,
+    cursor.nodeType,
+    cursor.startIndex,
+    cursor.endIndex,
+    cursor.startPosition,
+    cursor.endPosition,
+  );
+  n.id = ids.next++;
+  if (cursor.nodeType === 'ERROR' || cursor.nodeIsMissing) n.hasError = true;
+  return n;
+}
+
+/** Whether the node under the cursor is copied: named nodes, field tokens, MISSING; never comments. */
+function kept(cursor: Cursor): boolean {
+  // Comments are extras that may sit anywhere (`err: /* x */ kfree(p);`): the analysis never needs
+  // them (ignore comments are read from the text), so they are not copied.
+  return (
+    (cursor.nodeIsNamed || !!cursor.currentFieldName || cursor.nodeIsMissing) && cursor.nodeType !== 'comment'
+  );
+}
+
+/** Copy the node under the cursor and its subtree; the cursor ends where it started. */
+function copySubtree(cursor: Cursor, src: SourceText, ids: IdCounter): SyntaxNode {
+  const top = makeNode(cursor, src, ids);
+  if (!cursor.gotoFirstChild()) return top;
+  const stack: SyntaxNode[] = [top];
+  for (;;) {
+    const parent = stack[stack.length - 1]!;
+    if (kept(cursor)) {
+      const node = makeNode(cursor, src, ids);
       const fieldName = cursor.currentFieldName;
-      const named = cursor.nodeIsNamed;
-      // Comments are extras that may sit anywhere (`err: /* x */ kfree(p);`): the analysis never needs
-      // them (ignore comments are read from the text), so they are not copied.
-      if ((named || fieldName || cursor.nodeIsMissing) && cursor.nodeType !== 'comment') {
-        const node = make();
-        node.parent = parent;
-        if (named) parent.kids.push(node);
-        if (fieldName && !(fieldName in parent.fields)) parent.fields[fieldName] = node;
-        if (node.hasError) markError(parent);
-        if (named && cursor.gotoFirstChild()) {
-          stack.push(node);
-          continue;
-        }
-      }
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return root;
-        const done = stack.pop()!;
-        if (done.hasError && done.parent) markError(done.parent);
-        if (stack.length === 0) return root;
+      node.parent = parent;
+      if (cursor.nodeIsNamed) parent.kids.push(node);
+      if (fieldName && !(fieldName in parent.fields)) parent.fields[fieldName] = node;
+      if (node.hasError) markError(parent);
+      if (cursor.nodeIsNamed && cursor.gotoFirstChild()) {
+        stack.push(node);
+        continue;
       }
     }
+    while (!cursor.gotoNextSibling()) {
+      cursor.gotoParent();
+      const done = stack.pop()!;
+      if (done.hasError && done.parent) markError(done.parent);
+      if (stack.length === 0) return top;
+    }
+  }
+}
+
+/** Copy the tree into plain objects. `text` is the user's original text (same length as the parsed one). */
+export function copyTree(tree: Tree, text: string | SourceText, ids: IdCounter = { next: 1 }): SyntaxNode {
+  const src = typeof text === 'string' ? new SourceText(text) : text;
+  const cursor = tree.walk();
+  try {
+    return copySubtree(cursor, src, ids);
   } finally {
     cursor.delete();
+  }
+}
+
+/** One text change between two versions of a document, in offsets and points of both. */
+export interface TextEdit2 {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+  oldEndPoint: Point;
+  newEndPoint: Point;
+}
+
+/**
+ * Copy a re-parsed tree, taking the top-level nodes that the edit did not touch from the previous copy
+ * (moved by the edit's length when they come after it) instead of walking them again. A top-level node
+ * is taken only when the new tree has a node of the same type over exactly the same text, and it had no
+ * parse error.
+ */
+export function copyTreeIncremental(
+  tree: Tree,
+  src: SourceText,
+  old: SyntaxNode,
+  edit: TextEdit2,
+  ids: IdCounter,
+): SyntaxNode {
+  const cursor = tree.walk();
+  try {
+    const root = makeNode(cursor, src, ids);
+    if (!cursor.gotoFirstChild()) return root;
+    const before = new Map<number, SyntaxNode>();
+    for (const k of old.kids) before.set(k.start, k);
+    const delta = edit.newEnd - edit.oldEnd;
+    do {
+      if (!kept(cursor)) continue;
+      const s = cursor.startIndex;
+      const e = cursor.endIndex;
+      let node: SyntaxNode | undefined;
+      if (e <= edit.start) {
+        const cand = before.get(s);
+        if (cand && cand.end === e && cand.type === cursor.nodeType && !cand.hasError) node = cand;
+      } else if (s >= edit.newEnd) {
+        const cand = before.get(s - delta);
+        if (cand && cand.end === e - delta && cand.type === cursor.nodeType && !cand.hasError) {
+          node = cand;
+          shiftSubtree(node, edit);
+        }
+      }
+      node ??= copySubtree(cursor, src, ids);
+      node.parent = root;
+      if (cursor.nodeIsNamed) root.kids.push(node);
+      if (node.hasError) root.hasError = true;
+    } while (cursor.gotoNextSibling());
+    return root;
+  } finally {
+    cursor.delete();
+  }
+}
+
+let shiftMark = 0;
+
+/** Move a subtree that lies after an edit by the edit's change in length and lines. */
+function shiftSubtree(top: SyntaxNode, edit: TextEdit2): void {
+  const delta = edit.newEnd - edit.oldEnd;
+  const rows = edit.newEndPoint.row - edit.oldEndPoint.row;
+  const cols = edit.newEndPoint.column - edit.oldEndPoint.column;
+  const oldRow = edit.oldEndPoint.row;
+  if (delta === 0 && rows === 0 && cols === 0) return;
+  const move = (p: Point): void => {
+    if (p.row > oldRow) p.row += rows;
+    else if (p.row === oldRow) {
+      p.row += rows;
+      p.column += cols;
+    }
+  };
+  const stack = [top];
+  const mark = ++shiftMark;
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.mark === mark) continue;
+    n.mark = mark;
+    n.start += delta;
+    n.end += delta;
+    move(n.startPoint);
+    move(n.endPoint);
+    for (const k of n.kids) stack.push(k);
+    for (const f of Object.values(n.fields)) stack.push(f);
   }
 }
 

@@ -146,7 +146,7 @@ function callsIn(fn: FunctionInfo): SyntaxNode[] {
 function objectOf(
   arg: SyntaxNode,
   fn: FunctionInfo,
-  types: Map<string, string>,
+  types: ReadonlyMap<string, string>,
   facts: FileFacts,
 ): Obj | undefined {
   const ap = accessPath(arg);
@@ -179,7 +179,7 @@ function removesAttributes(
   call: SyntaxNode,
   obj: Obj,
   fn: FunctionInfo,
-  types: Map<string, string>,
+  types: ReadonlyMap<string, string>,
   facts: FileFacts,
 ): boolean {
   if (
@@ -197,7 +197,7 @@ function sameObject(
   call: SyntaxNode,
   obj: Obj,
   fn: FunctionInfo,
-  types: Map<string, string>,
+  types: ReadonlyMap<string, string>,
   facts: FileFacts,
   ctx: FileRuleContext,
   op: 'del' | 'put',
@@ -267,7 +267,7 @@ function describe(obj: Obj, ctx: FileRuleContext): ObjectInfo {
 }
 
 /** Does an access path in some function name the object? */
-function matches(path: string, obj: Obj, types: Map<string, string>, facts: FileFacts): boolean {
+function matches(path: string, obj: Obj, types: ReadonlyMap<string, string>, facts: FileFacts): boolean {
   const root = /^[A-Za-z_]\w*/.exec(path)?.[0];
   if (!root) return false;
   // Objects of the same struct type: locals and parameters, and the file's static ones.

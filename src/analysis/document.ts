@@ -1,0 +1,153 @@
+// An edited document: keeps its parse tree, its plain copy and its per-function results between
+// analyses, so that a keystroke costs a re-parse of what changed, a copy of the changed top-level
+// declarations and a re-run of the functions whose inputs changed — not a whole-file analysis.
+import { Edit, type Tree } from 'web-tree-sitter';
+import { analyzeRoot, type FunctionCache } from './analyze';
+import type { ApiModel } from './model/model';
+import { normalizeKernelC } from './normalize';
+import type { CParser } from './parser';
+import {
+  copyTree,
+  copyTreeIncremental,
+  SourceText,
+  type IdCounter,
+  type Point,
+  type SyntaxNode,
+} from './syntax';
+import type { AnalysisResult } from './types';
+import type { AnalyzeFileOptions } from './analyze';
+
+export interface IncrementalDocument {
+  update(text: string): void;
+  analyze(options?: AnalyzeFileOptions): AnalysisResult;
+  dispose(): void;
+}
+
+interface Parsed {
+  /** The user's text the tree was built from, and its normalised form (what tree-sitter saw). */
+  text: string;
+  normalized: string;
+  tree: Tree;
+  root: SyntaxNode;
+  src: SourceText;
+}
+
+export function createIncrementalDocument(
+  parser: CParser,
+  model: ApiModel,
+  initial: string,
+): IncrementalDocument {
+  let text = initial;
+  let parsed: Parsed | undefined;
+  const ids: IdCounter = { next: 1 };
+  const cache: FunctionCache = { context: '', entries: new Map(), words: new Map() };
+
+  const drop = (): void => {
+    parsed?.tree.delete();
+    parsed = undefined;
+  };
+
+  /** Bring the tree up to date with `text`: incrementally from the last tree when there is one. */
+  const sync = (): Parsed | undefined => {
+    if (parsed && parsed.text === text) return parsed;
+    const normalized = normalizeKernelC(text);
+    if (!parsed) {
+      const tree = parser.parse(normalized);
+      if (!tree) return undefined;
+      const src = new SourceText(text);
+      parsed = { text, normalized, tree, root: copyTree(tree, src, ids), src };
+      return parsed;
+    }
+    // The changed span: the user's text and the normalised text may differ in extent (a rewrite
+    // that starts or stops applying), so take the span covering both.
+    const prefix = Math.min(commonPrefix(parsed.text, text), commonPrefix(parsed.normalized, normalized));
+    const suffix = Math.min(
+      commonSuffix(parsed.text, text, prefix),
+      commonSuffix(parsed.normalized, normalized, prefix),
+    );
+    const edit = {
+      start: prefix,
+      oldEnd: parsed.text.length - suffix,
+      newEnd: text.length - suffix,
+      startPoint: pointAt(text, prefix),
+      oldEndPoint: pointAt(parsed.text, parsed.text.length - suffix),
+      newEndPoint: pointAt(text, text.length - suffix),
+    };
+    parsed.tree.edit(
+      new Edit({
+        startIndex: edit.start,
+        oldEndIndex: edit.oldEnd,
+        newEndIndex: edit.newEnd,
+        startPosition: edit.startPoint,
+        oldEndPosition: edit.oldEndPoint,
+        newEndPosition: edit.newEndPoint,
+      }),
+    );
+    const tree = parser.parse(normalized, parsed.tree);
+    parsed.tree.delete();
+    if (!tree) {
+      parsed = undefined;
+      return undefined;
+    }
+    // Old nodes read their text through the shared SourceText: only now does it change.
+    parsed.src.text = text;
+    const root = copyTreeIncremental(tree, parsed.src, parsed.root, edit, ids);
+    parsed = { text, normalized, tree, root, src: parsed.src };
+    return parsed;
+  };
+
+  return {
+    update(next: string): void {
+      text = next;
+    },
+    analyze(options: AnalyzeFileOptions = {}): AnalysisResult {
+      if (options.normalize === false) {
+        throw new Error('an incremental document always normalises; use analyze(text) to compare');
+      }
+      let p: Parsed | undefined;
+      try {
+        p = sync();
+      } catch (e) {
+        // A failed incremental step must not poison later ones: start again from scratch next time.
+        drop();
+        throw e;
+      }
+      if (!p) {
+        const stats = { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 };
+        return { findings: [], stats, partial: 'the parser gave up on this file' };
+      }
+      return analyzeRoot(p.root, text, model, options, cache);
+    },
+    dispose(): void {
+      drop();
+      cache.entries.clear();
+      cache.words.clear();
+    },
+  };
+}
+
+function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Common suffix length that does not overlap a prefix of length `prefix`. */
+function commonSuffix(a: string, b: string, prefix: number): number {
+  const n = Math.min(a.length, b.length) - prefix;
+  let i = 0;
+  while (i < n && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  return i;
+}
+
+/** Row and column (UTF-16 units, as web-tree-sitter counts for JS strings) of an offset. */
+function pointAt(text: string, offset: number): Point {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}

@@ -1,0 +1,146 @@
+// An edited document (the language server's view of an open file) must give exactly what a fresh
+// analysis of the same text gives, whatever the edits: typing, deleting, new lines, opening a comment,
+// breaking and repairing the syntax, moving functions up and down.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadAnalyzer, ROOT } from './helpers';
+
+/** Deterministic pseudo-random numbers (a test that fails must fail the same way again). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const SNIPPETS = [
+  'x',
+  ' ',
+  '\n',
+  ';',
+  '}',
+  '{',
+  '/*',
+  '*/',
+  '\n\n\n',
+  'kfree(p);',
+  'put_device(&d->dev);',
+  '#if 0\n',
+];
+
+/** One random edit: insert a snippet, delete a span, or duplicate a line. */
+function edit(text: string, rand: () => number): string {
+  const at = Math.floor(rand() * (text.length + 1));
+  const r = rand();
+  if (r < 0.5) {
+    const snip = SNIPPETS[Math.floor(rand() * SNIPPETS.length)]!;
+    return text.slice(0, at) + snip + text.slice(at);
+  }
+  if (r < 0.8) {
+    const len = 1 + Math.floor(rand() * 40);
+    return text.slice(0, at) + text.slice(at + len);
+  }
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const lineEnd = text.indexOf('\n', at);
+  const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd + 1);
+  return text.slice(0, lineStart) + line + text.slice(lineStart);
+}
+
+function fixtures(): string[] {
+  const out: string[] = [];
+  const dir = join(ROOT, 'test', 'fixtures', 'rules');
+  for (const rule of readdirSync(dir)) {
+    if (!statSync(join(dir, rule)).isDirectory()) continue;
+    for (const f of readdirSync(join(dir, rule))) {
+      if (f.endsWith('.c') && !f.endsWith('.fixed.c')) out.push(join(dir, rule, f));
+    }
+  }
+  return out.sort();
+}
+
+test('an edited document reports what a fresh analysis of its text reports', async () => {
+  const analyzer = await loadAnalyzer();
+  const files = fixtures();
+  assert.ok(files.length >= 40, `expected the rule fixtures, found ${files.length}`);
+  let steps = 0;
+  let nonEmpty = 0;
+  for (const [i, file] of files.entries()) {
+    const rand = rng(i + 1);
+    let text = readFileSync(file, 'utf8');
+    const doc = analyzer.createDocument(text);
+    try {
+      for (let step = 0; step < 12; step++) {
+        const got = doc.analyze();
+        const want = analyzer.analyze(text);
+        assert.deepEqual(got, want, `${file}, after ${step} edits:\n${text}`);
+        steps++;
+        if (want.findings.length) nonEmpty++;
+        text = edit(text, rand);
+        doc.update(text);
+      }
+    } finally {
+      doc.dispose();
+    }
+  }
+  // The comparison must have covered texts with findings, not only broken ones.
+  assert.ok(nonEmpty > steps / 4, `only ${nonEmpty} of ${steps} steps had findings`);
+});
+
+test('moving a function down keeps its findings, moved with it', async () => {
+  const analyzer = await loadAnalyzer();
+  const file = join(ROOT, 'test', 'fixtures', 'rules', 'kfree-instead-of-put', 'bad-device.c');
+  const text = readFileSync(file, 'utf8');
+  const doc = analyzer.createDocument(text);
+  try {
+    const before = doc.analyze();
+    assert.ok(before.findings.length > 0);
+    const moved = '\n\n\n' + text;
+    doc.update(moved);
+    const after = doc.analyze();
+    assert.deepEqual(
+      after.findings.map((f) => f.range.start.line),
+      before.findings.map((f) => f.range.start.line + 3),
+    );
+    assert.deepEqual(after, analyzer.analyze(moved));
+  } finally {
+    doc.dispose();
+  }
+});
+
+test('a document survives hostile edits and disposal', async () => {
+  const analyzer = await loadAnalyzer();
+  const doc = analyzer.createDocument('');
+  for (const t of ['', '\0\0\0', '{'.repeat(5000), 'int f(void) { kobject_put(', '\uFEFFint x;']) {
+    doc.update(t);
+    const r = doc.analyze();
+    assert.ok(Array.isArray(r.findings));
+  }
+  doc.dispose();
+  doc.dispose();
+});
+
+test('edits on a kernel file give the same result as fresh analyses (KERNEL_TREE)', async (t) => {
+  const tree = process.env['KERNEL_TREE'];
+  if (!tree) {
+    t.skip('set KERNEL_TREE to a Linux source tree');
+    return;
+  }
+  const analyzer = await loadAnalyzer();
+  for (const rel of ['drivers/base/core.c', 'drivers/base/bus.c', 'lib/kobject.c']) {
+    let text = readFileSync(join(tree, rel), 'utf8');
+    const rand = rng(7);
+    const doc = analyzer.createDocument(text);
+    try {
+      for (let step = 0; step < 15; step++) {
+        assert.deepEqual(doc.analyze(), analyzer.analyze(text), `${rel} after ${step} edits`);
+        text = edit(text, rand);
+        doc.update(text);
+      }
+    } finally {
+      doc.dispose();
+    }
+  }
+});
