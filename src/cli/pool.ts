@@ -16,6 +16,10 @@ export interface PoolOptions {
   severities?: Record<string, RuleSetting>;
   /** Checks files in this thread; used only when no worker is left. */
   fallback: (files: string[]) => FileOutcome[];
+  /** Called with each batch of outcomes as it arrives (the language server reports progress). */
+  onOutcomes?: (outcomes: readonly FileOutcome[]) => void;
+  /** Polled before each batch is handed out: true stops the run after the batches in flight. */
+  stopped?: () => boolean;
 }
 
 export function runPool(files: readonly string[], options: PoolOptions): Promise<FileOutcome[]> {
@@ -35,10 +39,18 @@ export function runPool(files: readonly string[], options: PoolOptions): Promise
     const workers: Worker[] = [];
     let next = 0;
     let alive = count;
+    /** Workers told to stop (nothing left, or the run was stopped) and not dead. */
+    let stoppingCount = 0;
     let settled = false;
+    const add = (list: readonly FileOutcome[]): void => {
+      outcomes.push(...list);
+      options.onOutcomes?.(list);
+    };
 
     const done = (): void => {
-      if (settled || outcomes.length < files.length) return;
+      // A stopped run ends when every worker has finished its batch: fewer outcomes than files.
+      const drained = options.stopped?.() === true && stoppingCount === alive;
+      if (settled || (outcomes.length < files.length && !drained)) return;
       settled = true;
       for (const w of workers) void w.terminate();
       resolve(outcomes);
@@ -58,12 +70,13 @@ export function runPool(files: readonly string[], options: PoolOptions): Promise
 
       const send = (message: ToWorker): void => worker.postMessage(message);
       const feed = (): void => {
-        if (next < files.length) {
+        if (next < files.length && options.stopped?.() !== true) {
           inflight = files.slice(next, next + batchSize);
           next += inflight.length;
           send({ type: 'batch', files: inflight });
         } else {
           stopping = true;
+          stoppingCount++;
           send({ type: 'stop' });
         }
       };
@@ -71,14 +84,20 @@ export function runPool(files: readonly string[], options: PoolOptions): Promise
         if (dead) return;
         dead = true;
         alive--;
-        for (const file of inflight) {
-          outcomes.push({ file, status: 'checked', findings: [], notes: [`analysis failed: ${why}`] });
-        }
+        if (stopping) stoppingCount--;
+        add(
+          inflight.map((file) => ({
+            file,
+            status: 'checked',
+            findings: [],
+            notes: [`analysis failed: ${why}`],
+          })),
+        );
         inflight = [];
-        if (alive === 0 && next < files.length) {
+        if (alive === 0 && next < files.length && options.stopped?.() !== true) {
           const rest = files.slice(next);
           next = files.length;
-          outcomes.push(...options.fallback(rest));
+          add(options.fallback(rest));
         }
         done();
       };
@@ -86,11 +105,15 @@ export function runPool(files: readonly string[], options: PoolOptions): Promise
       worker.on('message', (message: FromWorker) => {
         if (message.type === 'ready') {
           feed();
+          done();
         } else if (message.type === 'results') {
-          outcomes.push(...message.outcomes);
+          add(message.outcomes);
           inflight = [];
           done();
-          if (!settled) feed();
+          if (!settled) {
+            feed();
+            done();
+          }
         } else {
           lost(`worker could not start: ${message.message}`);
           void worker.terminate();

@@ -1,5 +1,7 @@
 // Wires one connection: document sync, settings, the features and their capabilities. Every handler
 // catches its own errors: whatever a document or a setting does, the server keeps running.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
@@ -52,7 +54,12 @@ export function startServer(connection: Connection, options: ServerOptions): Doc
     docsDir: options.docsDir ?? defaultDocsDir(options.distDir),
     log,
   });
-  const features: ServerFeature[] = [...FEATURES, workspaceFeature(service)];
+  // The CLI bundle beside this one runs the worker threads of large workspace analyses.
+  const cli = join(options.distDir, 'cli.js');
+  const features: ServerFeature[] = [
+    ...FEATURES,
+    workspaceFeature(service, existsSync(cli) ? { workerScript: cli } : {}),
+  ];
   let dynamicConfiguration = false;
   let dynamicWatch = false;
   let folderEvents = false;

@@ -377,9 +377,55 @@ describe('language server over stdio', () => {
     }
   });
 
+  test('analyzeWorkspace of a large folder runs in worker threads', async () => {
+    const dir = tempDir();
+    for (let i = 0; i < 60; i++) writeFileSync(join(dir, `w${i}.c`), WIDGET_C);
+    writeFileSync(join(dir, 'blob.c'), Buffer.from([0, 1, 2, 3, 0]));
+    const client = new LspClient(['--stdio']);
+    try {
+      await client.initialize(pathToFileURL(dir).href, CAPABILITIES);
+      open(
+        client,
+        pathToFileURL(join(dir, 'w7.c')).href,
+        WIDGET_C.replace('kfree(w);', 'put_device(&w->dev);'),
+      );
+      const result = await client.request('kobjectLifetime/analyzeWorkspace', {
+        folders: [pathToFileURL(dir).href],
+      });
+      // The open file counts with its editor text (fixed), the binary is skipped.
+      assert.deepEqual(result, {
+        files: 61,
+        filesWithFindings: 59,
+        findings: 59,
+        skipped: 1,
+        cancelled: false,
+      });
+      const published = await client.diagnostics(pathToFileURL(join(dir, 'w42.c')).href);
+      assert.deepEqual(
+        published.diagnostics.map((d) => d.code),
+        ['kfree-instead-of-put'],
+      );
+      const logged = (re: RegExp): boolean =>
+        client.notifications.some(
+          (n) => n.method === 'window/logMessage' && re.test((n.params as { message: string }).message),
+        );
+      assert.ok(logged(/analyze workspace: 60 files in \d+ worker threads/));
+      assert.ok(
+        client.notifications.some(
+          (n) =>
+            n.method === 'window/logMessage' &&
+            /blob\.c: skipped: binary file/.test((n.params as { message: string }).message),
+        ),
+      );
+      assert.equal(await client.shutdown(), 0);
+    } finally {
+      client.kill();
+    }
+  });
+
   test('analyzeWorkspace can be cancelled', async () => {
     const dir = tempDir();
-    for (let i = 0; i < 40; i++) writeFileSync(join(dir, `w${i}.c`), WIDGET_C);
+    for (let i = 0; i < 300; i++) writeFileSync(join(dir, `w${i}.c`), WIDGET_C);
     const client = new LspClient(['--stdio']);
     try {
       await client.initialize(pathToFileURL(dir).href, CAPABILITIES);
@@ -391,7 +437,7 @@ describe('language server over stdio', () => {
       client.notify('$/cancelRequest', { id });
       const outcome = await result;
       assert.equal(outcome.cancelled, true);
-      assert.ok(outcome.files < 40, `stopped after ${outcome.files} files`);
+      assert.ok(outcome.files < 300, `stopped after ${outcome.files} files`);
       assert.equal(await client.shutdown(), 0);
     } finally {
       client.kill();
