@@ -80,7 +80,7 @@ export async function createSimulator(wasm: WasmBytes, extension?: ModelExtensio
           last.main === main &&
           last.neighbours.length === neighbours.length &&
           last.neighbours.every((n, i) => n === neighbours[i]);
-        const project = same ? last.project : new Project(main, neighbours, model);
+        const project = same && last ? last.project : new Project(main, neighbours, model);
         last = { main, neighbours, project };
         const simulation = simulateFunction(project, { file: main, fn }, req.options);
         const skipped = (req.neighbours ?? []).length - neighbours.length;

@@ -269,7 +269,7 @@ const WAIT = /^wait_for_completion\w*$/;
 /** Per-simulation state shared by its paths: the objects' descriptions. */
 class Context {
   private readonly metas = new Map<string, Meta>();
-  private readonly types: Map<string, string>;
+  private readonly types: ReadonlyMap<string, string>;
 
   constructor(
     private readonly project: Project,
