@@ -10,16 +10,59 @@ export interface Point {
 
 /**
  * The text a tree was copied from. Nodes share one of these per document, so an edited document can
- * keep the nodes of unchanged code and only swap the text.
+ * keep the nodes of unchanged code and only swap the text. Nodes keep offsets only; rows and columns
+ * come from the line table here.
  */
 export class SourceText {
-  constructor(public text: string) {}
+  private lines: Uint32Array | undefined;
+  private current: string;
+
+  constructor(text: string) {
+    this.current = text;
+  }
+
+  get text(): string {
+    return this.current;
+  }
+
+  set text(text: string) {
+    this.current = text;
+    this.lines = undefined;
+  }
+
+  /** Row and column (UTF-16 units) of an offset. */
+  point(offset: number): Point {
+    const lines = (this.lines ??= lineStarts(this.current));
+    let lo = 0;
+    let hi = lines.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lines[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: offset - lines[lo]! };
+  }
 }
 
+function lineStarts(text: string): Uint32Array {
+  let count = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  const out = new Uint32Array(count);
+  let k = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out[k++] = i + 1;
+  return out;
+}
+
+const NO_KIDS: SyntaxNode[] = [];
+const NO_FIELDS: Record<string, SyntaxNode> = {};
+Object.freeze(NO_KIDS);
+Object.freeze(NO_FIELDS);
+
 export class SyntaxNode {
-  readonly kids: SyntaxNode[] = [];
+  /** Named children in order (a shared empty array until the first one is added). */
+  kids: SyntaxNode[] = NO_KIDS;
   /** Children by field name; anonymous operator tokens are kept here under their field. */
-  readonly fields: Record<string, SyntaxNode> = {};
+  fields: Record<string, SyntaxNode> = NO_FIELDS;
   parent: SyntaxNode | undefined;
   /** True when this node or a descendant is an ERROR or MISSING node. */
   hasError = false;
@@ -33,8 +76,6 @@ export class SyntaxNode {
     readonly type: string,
     public start: number,
     public end: number,
-    readonly startPoint: Point,
-    readonly endPoint: Point,
   ) {}
 
   get source(): string {
@@ -45,15 +86,22 @@ export class SyntaxNode {
     return this.src.text.slice(this.start, this.end);
   }
 
+  get startPoint(): Point {
+    return this.src.point(this.start);
+  }
+
+  get endPoint(): Point {
+    return this.src.point(this.end);
+  }
+
   field(name: string): SyntaxNode | undefined {
     return this.fields[name];
   }
 
   get range(): Range {
-    return {
-      start: { line: this.startPoint.row, character: this.startPoint.column },
-      end: { line: this.endPoint.row, character: this.endPoint.column },
-    };
+    const s = this.startPoint;
+    const e = this.endPoint;
+    return { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } };
   }
 }
 
@@ -64,46 +112,46 @@ export interface IdCounter {
 
 type Cursor = ReturnType<Tree['walk']>;
 
-function makeNode(cursor: Cursor, src: SourceText, ids: IdCounter): SyntaxNode {
-  const n = new SyntaxNode(
-    src,
-    cursor.nodeType,
-    cursor.startIndex,
-    cursor.endIndex,
-    cursor.startPosition,
-    cursor.endPosition,
-  );
-  n.id = ids.next++;
-  if (cursor.nodeType === 'ERROR' || cursor.nodeIsMissing) n.hasError = true;
-  return n;
-}
-
-/** Whether the node under the cursor is copied: named nodes, field tokens, MISSING; never comments. */
-function kept(cursor: Cursor): boolean {
-  // Comments are extras that may sit anywhere (`err: /* x */ kfree(p);`): the analysis never needs
-  // them (ignore comments are read from the text), so they are not copied.
-  return (
-    (cursor.nodeIsNamed || !!cursor.currentFieldName || cursor.nodeIsMissing) && cursor.nodeType !== 'comment'
-  );
-}
-
 /** Copy the node under the cursor and its subtree; the cursor ends where it started. */
-function copySubtree(cursor: Cursor, src: SourceText, ids: IdCounter): SyntaxNode {
-  const top = makeNode(cursor, src, ids);
+function copySubtree(cursor: Cursor, src: SourceText, ids: IdCounter, names: Names): SyntaxNode {
+  const { types, fields } = names;
+  const top = new SyntaxNode(src, cursor.nodeType, cursor.startIndex, cursor.endIndex);
+  top.id = ids.next++;
+  if (top.type === 'ERROR' || cursor.nodeIsMissing) top.hasError = true;
   if (!cursor.gotoFirstChild()) return top;
   const stack: SyntaxNode[] = [top];
   for (;;) {
     const parent = stack[stack.length - 1]!;
-    if (kept(cursor)) {
-      const node = makeNode(cursor, src, ids);
-      const fieldName = cursor.currentFieldName;
-      node.parent = parent;
-      if (cursor.nodeIsNamed) parent.kids.push(node);
-      if (fieldName && !(fieldName in parent.fields)) parent.fields[fieldName] = node;
-      if (node.hasError) markError(parent);
-      if (cursor.nodeIsNamed && cursor.gotoFirstChild()) {
-        stack.push(node);
-        continue;
+    // Each cursor getter is a call into wasm: read each property once.
+    const typeId = cursor.nodeTypeId;
+    const named = cursor.nodeIsNamed;
+    const fieldId = cursor.currentFieldId;
+    const type = types[typeId] ?? cursor.nodeType;
+    // Comments are extras that may sit anywhere (`err: /* x */ kfree(p);`): the analysis never needs
+    // them (ignore comments are read from the text), so they are not copied.
+    if (type !== 'comment') {
+      const missing = cursor.nodeIsMissing;
+      if (named || fieldId || missing) {
+        const node = new SyntaxNode(src, type, cursor.startIndex, cursor.endIndex);
+        node.id = ids.next++;
+        if (type === 'ERROR' || missing) node.hasError = true;
+        node.parent = parent;
+        if (named) {
+          if (parent.kids === NO_KIDS) parent.kids = [];
+          parent.kids.push(node);
+        }
+        if (fieldId) {
+          const fieldName = fields[fieldId] ?? cursor.currentFieldName;
+          if (fieldName) {
+            if (parent.fields === NO_FIELDS) parent.fields = {};
+            if (!(fieldName in parent.fields)) parent.fields[fieldName] = node;
+          }
+        }
+        if (node.hasError) markError(parent);
+        if (named && cursor.gotoFirstChild()) {
+          stack.push(node);
+          continue;
+        }
       }
     }
     while (!cursor.gotoNextSibling()) {
@@ -115,24 +163,42 @@ function copySubtree(cursor: Cursor, src: SourceText, ids: IdCounter): SyntaxNod
   }
 }
 
+/** Node type and field names by id, so that no string crosses from wasm per node. */
+interface Names {
+  types: readonly (string | undefined)[];
+  fields: readonly (string | null | undefined)[];
+}
+
+const namesCache = new WeakMap<object, Names>();
+
+function namesOf(tree: Tree): Names {
+  const language = tree.language;
+  let names = namesCache.get(language);
+  if (!names) {
+    const types: string[] = [];
+    for (let id = 0; id < language.nodeTypeCount; id++) types.push(language.nodeTypeForId(id) ?? '');
+    names = { types, fields: language.fields };
+    namesCache.set(language, names);
+  }
+  return names;
+}
+
 /** Copy the tree into plain objects. `text` is the user's original text (same length as the parsed one). */
 export function copyTree(tree: Tree, text: string | SourceText, ids: IdCounter = { next: 1 }): SyntaxNode {
   const src = typeof text === 'string' ? new SourceText(text) : text;
   const cursor = tree.walk();
   try {
-    return copySubtree(cursor, src, ids);
+    return copySubtree(cursor, src, ids, namesOf(tree));
   } finally {
     cursor.delete();
   }
 }
 
-/** One text change between two versions of a document, in offsets and points of both. */
-export interface TextEdit2 {
+/** One text change between two versions of a document, in offsets. */
+export interface TextChange {
   start: number;
   oldEnd: number;
   newEnd: number;
-  oldEndPoint: Point;
-  newEndPoint: Point;
 }
 
 /**
@@ -145,32 +211,38 @@ export function copyTreeIncremental(
   tree: Tree,
   src: SourceText,
   old: SyntaxNode,
-  edit: TextEdit2,
+  edit: TextChange,
   ids: IdCounter,
 ): SyntaxNode {
   const cursor = tree.walk();
+  const names = namesOf(tree);
+  const types = names.types;
   try {
-    const root = makeNode(cursor, src, ids);
+    const root = new SyntaxNode(src, cursor.nodeType, cursor.startIndex, cursor.endIndex);
+    root.id = ids.next++;
+    if (root.type === 'ERROR') root.hasError = true;
     if (!cursor.gotoFirstChild()) return root;
     const before = new Map<number, SyntaxNode>();
     for (const k of old.kids) before.set(k.start, k);
     const delta = edit.newEnd - edit.oldEnd;
+    root.kids = [];
     do {
-      if (!kept(cursor)) continue;
+      const type = types[cursor.nodeTypeId] ?? cursor.nodeType;
+      if (type === 'comment' || !(cursor.nodeIsNamed || cursor.nodeIsMissing)) continue;
       const s = cursor.startIndex;
       const e = cursor.endIndex;
       let node: SyntaxNode | undefined;
       if (e <= edit.start) {
         const cand = before.get(s);
-        if (cand && cand.end === e && cand.type === cursor.nodeType && !cand.hasError) node = cand;
+        if (cand && cand.end === e && cand.type === type && !cand.hasError) node = cand;
       } else if (s >= edit.newEnd) {
         const cand = before.get(s - delta);
-        if (cand && cand.end === e - delta && cand.type === cursor.nodeType && !cand.hasError) {
+        if (cand && cand.end === e - delta && cand.type === type && !cand.hasError) {
           node = cand;
-          shiftSubtree(node, edit);
+          if (delta) shiftSubtree(node, delta);
         }
       }
-      node ??= copySubtree(cursor, src, ids);
+      node ??= copySubtree(cursor, src, ids, names);
       node.parent = root;
       if (cursor.nodeIsNamed) root.kids.push(node);
       if (node.hasError) root.hasError = true;
@@ -183,20 +255,8 @@ export function copyTreeIncremental(
 
 let shiftMark = 0;
 
-/** Move a subtree that lies after an edit by the edit's change in length and lines. */
-function shiftSubtree(top: SyntaxNode, edit: TextEdit2): void {
-  const delta = edit.newEnd - edit.oldEnd;
-  const rows = edit.newEndPoint.row - edit.oldEndPoint.row;
-  const cols = edit.newEndPoint.column - edit.oldEndPoint.column;
-  const oldRow = edit.oldEndPoint.row;
-  if (delta === 0 && rows === 0 && cols === 0) return;
-  const move = (p: Point): void => {
-    if (p.row > oldRow) p.row += rows;
-    else if (p.row === oldRow) {
-      p.row += rows;
-      p.column += cols;
-    }
-  };
+/** Move a subtree that lies after an edit by the edit's change in length. */
+function shiftSubtree(top: SyntaxNode, delta: number): void {
   const stack = [top];
   const mark = ++shiftMark;
   while (stack.length) {
@@ -205,8 +265,6 @@ function shiftSubtree(top: SyntaxNode, edit: TextEdit2): void {
     n.mark = mark;
     n.start += delta;
     n.end += delta;
-    move(n.startPoint);
-    move(n.endPoint);
     for (const k of n.kids) stack.push(k);
     for (const f of Object.values(n.fields)) stack.push(f);
   }

@@ -130,7 +130,7 @@ test('edits on a kernel file give the same result as fresh analyses (KERNEL_TREE
   }
   const analyzer = await loadAnalyzer();
   for (const rel of ['drivers/base/core.c', 'drivers/base/bus.c', 'lib/kobject.c']) {
-    let text = readFileSync(join(tree, rel), 'utf8');
+    let text: string = readFileSync(join(tree, rel), 'utf8');
     const rand = rng(7);
     const doc = analyzer.createDocument(text);
     try {
