@@ -47,30 +47,36 @@ const options = { debugKobjectRelease: true, sysfsReader: true, moduleUnload: tr
 
 // The first call parses the file and its neighbours (cached afterwards, as in the editor).
 let t = performance.now();
-const first = simulator.functions(text);
-simulator.simulate({ file, text, function: first[0].name, options, neighbours });
+const all = simulator.functions(text, { all: true });
+const lifetime = new Set(simulator.functions(text).map((f) => f.name));
+simulator.simulate({ file, text, function: all[0].name, options, neighbours });
 const warm = performance.now() - t;
 
 const times = [];
 let bugs = 0;
 let failed = 0;
 let truncated = 0;
-for (const fn of first) {
+for (const fn of all) {
   t = performance.now();
   const r = simulator.simulate({ file, text, function: fn.name, options, neighbours });
-  times.push([performance.now() - t, fn.name]);
+  times.push({ ms: performance.now() - t, name: fn.name, lifetime: lifetime.has(fn.name) });
   if (!r.ok) failed++;
   else {
     if (r.simulation.paths.some((p) => p.verdict === 'bug')) bugs++;
     if (r.simulation.truncated) truncated++;
   }
 }
-times.sort((a, b) => a[0] - b[0]);
-const pick = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))][0];
 const ms = (x) => `${x.toFixed(1)} ms`;
+const figures = (list) => {
+  const sorted = [...list].sort((a, b) => a.ms - b.ms);
+  const pick = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].ms;
+  const max = sorted.at(-1);
+  return `p50 ${ms(pick(0.5))}, p95 ${ms(pick(0.95))}, max ${ms(max.ms)} (${max.name})`;
+};
 process.stdout.write(
   `${rel}: ${times.length} functions simulated (${neighbours.length} neighbour files), ` +
     `first call with parsing ${ms(warm)}\n` +
-    `per function: p50 ${ms(pick(0.5))}, p95 ${ms(pick(0.95))}, max ${ms(times.at(-1)[0])} (${times.at(-1)[1]})\n` +
+    `every function:                 ${figures(times)}\n` +
+    `functions calling a lifetime API (${lifetime.size}): ${figures(times.filter((x) => x.lifetime))}\n` +
     `${bugs} with a violation on some path, ${truncated} truncated, ${failed} errors\n`,
 );

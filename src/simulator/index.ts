@@ -25,8 +25,11 @@ export interface SimulateRequest {
 
 export interface Simulator {
   simulate(req: SimulateRequest): SimulateResult;
-  /** Functions worth simulating (they call a lifetime API, or are module_init/module_exit). */
-  functions(text: string): SimulatableFunction[];
+  /**
+   * Functions worth simulating (they call a lifetime API, or are module_init/module_exit); with
+   * `all`, every function of the file.
+   */
+  functions(text: string, options?: { all?: boolean }): SimulatableFunction[];
 }
 
 export async function createSimulator(wasm: WasmBytes, extension?: ModelExtension): Promise<Simulator> {
@@ -36,7 +39,7 @@ export async function createSimulator(wasm: WasmBytes, extension?: ModelExtensio
   const scratch = '\u0000functions';
   let last: { main: ParsedFile; neighbours: ParsedFile[]; project: Project } | undefined;
   return {
-    functions(text: string): SimulatableFunction[] {
+    functions(text: string, options: { all?: boolean } = {}): SimulatableFunction[] {
       try {
         const parsed = cache.get(scratch, text);
         if (!parsed) return [];
@@ -44,7 +47,7 @@ export async function createSimulator(wasm: WasmBytes, extension?: ModelExtensio
         const out: SimulatableFunction[] = [];
         for (const fn of facts.functions.values()) {
           const entry = fn.name === facts.moduleInit || fn.name === facts.moduleExit;
-          if (!entry && !model.triggers.test(fn.body.text)) continue;
+          if (!entry && !options.all && !model.triggers.test(fn.body.text)) continue;
           out.push({ name: fn.name, startLine: lineOf(fn.node), endLine: fn.node.endPoint.row + 1 });
         }
         return out.sort((a, b) => a.startLine - b.startLine);

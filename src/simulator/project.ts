@@ -143,9 +143,14 @@ export class Project {
     return undefined;
   }
 
+  private readonly containers = new Map<FunctionInfo, Set<string>>();
+
   /** The struct types a function converts its arguments into (container_of, to_foo()). */
   containersUsedBy(fn: FunctionInfo): Set<string> {
+    const known = this.containers.get(fn);
+    if (known) return known;
     const out = new Set<string>();
+    this.containers.set(fn, out);
     walk(fn.body, (n) => {
       if (n.type === 'call_expression') {
         const callee = n.field('function')?.text ?? '';
@@ -157,8 +162,6 @@ export class Project {
           if (t) out.add(t);
         }
       }
-      // After normalisation `container_of(p, struct T, m)` reads `struct_T` in the parsed text.
-      if (n.type === 'identifier' && n.text.startsWith('struct_')) out.add(n.text.slice(7));
       return true;
     });
     return out;

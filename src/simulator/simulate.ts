@@ -134,7 +134,8 @@ export function simulateFunction(project: Project, target: Target, options: Simu
   // The model's violations in the function itself are claimed only where the rules claim them (the
   // same proof standard: a refcount the function never saw proves nothing), so the two never disagree.
   const confirmed = new Set<string>();
-  if (scenario === 'function' && !fn.node.hasError) {
+  const anyViolation = (run.paths ?? []).some((p) => p.events.some((e) => e.kind === 'violation'));
+  if (scenario === 'function' && !fn.node.hasError && anyViolation) {
     const check = runFunction(fn, project.host, 'check');
     for (const v of check.violations) {
       for (const rule of RULES) {
