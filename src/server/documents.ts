@@ -92,6 +92,8 @@ interface DocState {
   latest?: DocumentResult;
   /** Set while the document is over maxFileSize, so that is logged once, not per keystroke. */
   tooLarge?: boolean;
+  /** The settings `latest` was computed with (JSON), to skip re-runs when a reload changed nothing. */
+  settingsKey?: string;
 }
 
 export interface DocumentServiceOptions {
@@ -327,11 +329,22 @@ export class DocumentService implements ServerContext {
     state.analyzerKey = undefined;
   }
 
+  /**
+   * After a reload: every open document whose settings changed runs again. (A client may announce one
+   * change twice — its own settings sync and our registration, the file watcher and the settings — and
+   * most changes concern one folder or none: unchanged documents are not re-analyzed.)
+   */
   private reanalyzeAll(): void {
     for (const state of this.states.values()) {
-      state.latest = undefined;
       const document = this.documents.get(state.uri);
-      if (document) this.changed(document);
+      if (!document) continue;
+      const unchanged =
+        state.latest !== undefined &&
+        state.latest.version === document.version &&
+        state.settingsKey === JSON.stringify(this.settingsOfFolder(this.folderOf(state.uri)));
+      if (unchanged) continue;
+      state.latest = undefined;
+      this.changed(document);
     }
   }
 
@@ -386,6 +399,7 @@ export class DocumentService implements ServerContext {
       const started = Date.now();
       const version = document.version;
       const text = document.getText();
+      state.settingsKey = JSON.stringify(settings);
 
       if (!settings.enable) {
         this.disposeAnalyzerDoc(state);

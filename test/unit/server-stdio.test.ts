@@ -249,6 +249,45 @@ describe('language server over stdio', () => {
     }
   });
 
+  test('settings pulled with workspace/configuration: a change applies at once, a no-op change re-runs nothing', async () => {
+    const dir = tempDir();
+    const uri = pathToFileURL(join(dir, 'widget.c')).href;
+    const client = new LspClient(['--stdio']);
+    const published = (): PublishedDiagnostics[] =>
+      client.notifications
+        .filter(
+          (n) =>
+            n.method === 'textDocument/publishDiagnostics' && (n.params as PublishedDiagnostics).uri === uri,
+        )
+        .map((n) => n.params as PublishedDiagnostics);
+    try {
+      await client.initialize(pathToFileURL(dir).href, CAPABILITIES);
+      open(client, uri, WIDGET_C);
+      assert.equal((await client.diagnostics(uri, 1)).diagnostics[0]?.severity, 1);
+      client.settings = { rules: { 'kfree-instead-of-put': 'hint' } };
+      client.notify('workspace/didChangeConfiguration', { settings: null });
+      await client.waitFor(
+        (n) =>
+          n.method === 'textDocument/publishDiagnostics' &&
+          (n.params as PublishedDiagnostics).diagnostics[0]?.severity === 4,
+        10_000,
+        'the hint',
+      );
+      const before = published().length;
+      client.notify('workspace/didChangeConfiguration', { settings: null });
+      client.notify('workspace/didChangeWatchedFiles', { changes: [] });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await client.request('textDocument/hover', {
+        textDocument: { uri },
+        position: { line: 0, character: 0 },
+      });
+      assert.equal(published().length, before, 'nothing changed, nothing re-published');
+      assert.equal(await client.shutdown(), 0);
+    } finally {
+      client.kill();
+    }
+  });
+
   test('analyzeWorkspace: files on disk, progress, skipped folders and binaries', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'drivers'));
