@@ -312,7 +312,10 @@ export class SimulatorPanelHost implements vscode.Disposable {
    * keepOnError, a failed answer (the cursor left every function, the code does not parse for a
    * moment) keeps the last good simulation on screen and only says why in the status line.
    */
-  private async run(target: Target, opts: { keepOnError: boolean }): Promise<SimulateResult> {
+  private async run(
+    target: Target,
+    opts: { keepOnError: boolean; follow?: boolean },
+  ): Promise<SimulateResult> {
     const seq = ++this.requestSeq;
     this.busy = true;
     this.post();
@@ -336,7 +339,11 @@ export class SimulatorPanelHost implements vscode.Disposable {
       this.generation++;
       if (this.panel !== undefined) this.panel.title = `Simulate ${result.simulation.function}()`;
     } else if (opts.keepOnError && this.result?.ok === true) {
-      this.status = result.error;
+      // Following the cursor out of every function is normal: keep the last simulation on screen.
+      this.status =
+        opts.follow === true
+          ? `Showing ${this.result.simulation.function}(): the cursor is not in a function to simulate.`
+          : result.error;
     } else {
       this.target = target;
       this.result = result;
@@ -376,7 +383,7 @@ export class SimulatorPanelHost implements vscode.Disposable {
     clearTimeout(this.followTimer);
     this.followTimer = setTimeout(() => {
       if (editor.viewColumn !== undefined) this.editorColumn = editor.viewColumn;
-      void this.run({ uri: doc.uri, line }, { keepOnError: true });
+      void this.run({ uri: doc.uri, line }, { keepOnError: true, follow: true });
     }, FOLLOW_DELAY_MS);
   }
 
@@ -460,44 +467,51 @@ export class SimulatorPanelHost implements vscode.Disposable {
     if (post) this.post();
   }
 
+  /**
+   * The safe quick fix of each kobject-lifetime diagnostic on a line a buggy path goes through. VS Code
+   * returns code actions without their diagnostics, so each diagnostic's own range is asked for, and
+   * its fix is taken only when exactly one preferred (safe) quick fix comes back for it.
+   */
   private async quickFixes(uri: vscode.Uri, sim: Simulation): Promise<FixCandidate<vscode.CodeAction>[]> {
-    let actions: (vscode.CodeAction | vscode.Command)[] | undefined;
-    try {
-      const doc = await vscode.workspace.openTextDocument(uri);
-      const last = Math.min(sim.endLine, doc.lineCount) - 1;
-      const range = new vscode.Range(
-        Math.max(sim.startLine - 1, 0),
-        0,
-        last,
-        doc.lineAt(Math.max(last, 0)).text.length,
-      );
-      actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
-        'vscode.executeCodeActionProvider',
-        uri,
-        range,
-        vscode.CodeActionKind.QuickFix.value,
-        // Resolve the edits of lazily resolved actions.
-        50,
-      );
-    } catch {
-      return [];
+    const lines = new Set<number>();
+    for (const path of sim.paths) {
+      if (path.violations.length === 0) continue;
+      for (const v of path.violations) if (v.file === undefined || v.file === sim.file) lines.add(v.line);
+      for (const st of path.steps) if (st.file === undefined || st.file === sim.file) lines.add(st.line);
     }
+    const diagnostics = vscode.languages.getDiagnostics(uri).filter((d) => {
+      if (d.source !== SOURCE || ruleOf(d) === undefined) return false;
+      for (let l = d.range.start.line + 1; l <= d.range.end.line + 1; l++) if (lines.has(l)) return true;
+      return false;
+    });
     const out: FixCandidate<vscode.CodeAction>[] = [];
-    for (const a of actions ?? []) {
-      if (!('title' in a) || !('diagnostics' in a || 'edit' in a)) continue;
-      const action = a as vscode.CodeAction;
-      for (const d of action.diagnostics ?? []) {
-        if (d.source !== SOURCE) continue;
-        const rule = ruleOf(d);
-        if (rule === undefined) continue;
-        out.push({
-          rule,
-          startLine: d.range.start.line + 1,
-          endLine: d.range.end.line + 1,
-          preferred: action.isPreferred === true,
-          action,
-        });
+    for (const d of diagnostics) {
+      let actions: (vscode.CodeAction | vscode.Command)[] | undefined;
+      try {
+        actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+          'vscode.executeCodeActionProvider',
+          uri,
+          d.range,
+          vscode.CodeActionKind.QuickFix.value,
+          // Resolve the edits of lazily resolved actions.
+          10,
+        );
+      } catch {
+        continue;
       }
+      const preferred = (actions ?? []).filter(
+        (a): a is vscode.CodeAction =>
+          !(typeof a.command === 'string') && (a as vscode.CodeAction).isPreferred === true,
+      );
+      const action = preferred[0];
+      if (preferred.length !== 1 || action === undefined) continue;
+      out.push({
+        rule: ruleOf(d) ?? '',
+        startLine: d.range.start.line + 1,
+        endLine: d.range.end.line + 1,
+        preferred: true,
+        action,
+      });
     }
     return out;
   }
@@ -514,7 +528,10 @@ export class SimulatorPanelHost implements vscode.Disposable {
     if (applied && action.command !== undefined) {
       await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
     }
+    // The edit's own change event scheduled a re-run; this one already sees the new text.
+    clearTimeout(this.editTimer);
     await this.rerun();
+    clearTimeout(this.editTimer);
     this.status = applied
       ? `Applied: ${action.title}`
       : `The fix did not apply (the document changed): ${action.title}`;

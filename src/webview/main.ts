@@ -336,12 +336,11 @@ function renderViolations(sim: Simulation, path: SimPath): HTMLElement {
       return h(
         'div',
         { class: 'violation', 'data-kind': v.kind },
-        h('h2', {}, h('span', { class: `badge badge-${v.kind}` }, x.title)),
-        h('p', { class: 'message' }, x.message),
-        h('p', { class: 'where' }, x.where),
+        h('p', { class: 'message' }, h('span', { class: `badge badge-${v.kind}` }, x.title), ' ', x.message),
         h(
           'div',
           { class: 'actions' },
+          h('span', { class: 'where' }, x.where),
           button(
             `Go to step ${x.step + 1}`,
             `violation-${vi}`,
@@ -387,7 +386,10 @@ function renderStepper(sim: Simulation, path: SimPath): HTMLElement {
     h(
       'div',
       { class: 'stepper-buttons' },
-      button('⏮', 'first', go(0, 'first'), { 'aria-label': 'First step (Home)', title: 'First step (Home)' }),
+      button('|◀', 'first', go(0, 'first'), {
+        'aria-label': 'First step (Home)',
+        title: 'First step (Home)',
+      }),
       button('◀', 'prev', go(selection.step - 1, 'prev'), {
         'aria-label': 'Previous step (← or k)',
         title: 'Previous step (← or k)',
@@ -397,7 +399,7 @@ function renderStepper(sim: Simulation, path: SimPath): HTMLElement {
         'aria-label': 'Next step (→ or j)',
         title: 'Next step (→ or j)',
       }),
-      button('⏭', 'last', go(n - 1, 'last'), { 'aria-label': 'Last step (End)', title: 'Last step (End)' }),
+      button('▶|', 'last', go(n - 1, 'last'), { 'aria-label': 'Last step (End)', title: 'Last step (End)' }),
       range,
     ),
     row !== undefined &&
@@ -416,11 +418,10 @@ function renderStepper(sim: Simulation, path: SimPath): HTMLElement {
 function renderSequence(sim: Simulation, path: SimPath): HTMLElement {
   const ls = lanes(sim, path);
   const grid = h('div', { class: 'sequence', role: 'list', 'aria-label': 'Sequence of steps' });
-  grid.style.gridTemplateColumns = `4.5em repeat(${ls.length}, minmax(7em, 1fr)) minmax(9em, 1.2fr)`;
+  grid.style.gridTemplateColumns = `4.5em repeat(${ls.length}, minmax(6em, 1fr))`;
   grid.append(h('div', { class: 'lane-head gutter', 'aria-hidden': 'true' }, 'step'));
   for (const l of ls)
     grid.append(h('div', { class: `lane-head actor-${l.actor}`, 'aria-hidden': 'true' }, l.label));
-  grid.append(h('div', { class: 'lane-head', 'aria-hidden': 'true' }, 'state change'));
   for (const row of sequenceRows(sim, path)) {
     const current = row.step === selection.step;
     const cls = ['row', current ? 'current' : '', row.violations.length > 0 ? 'violating' : '']
@@ -441,6 +442,7 @@ function renderSequence(sim: Simulation, path: SimPath): HTMLElement {
           ls[lane]?.label ?? row.actor,
           row.where,
           row.event,
+          row.change,
           row.violations.map((v) => `violation: ${v.kind}`).join(', '),
         ]
           .filter((x) => x !== '')
@@ -459,6 +461,7 @@ function renderSequence(sim: Simulation, path: SimPath): HTMLElement {
           row.violations.length > 0 && h('span', { class: 'mark', 'aria-hidden': 'true' }, '⚠ '),
           h('span', { class: 'event-text' }, row.event),
           row.where !== '' && h('span', { class: 'where' }, row.where),
+          row.change !== '' && h('span', { class: 'change' }, row.change),
         );
         b.addEventListener('click', () =>
           select({ path: selection.path, step: row.step }, { reveal: true, focusKey: `step-${row.step}` }),
@@ -467,7 +470,6 @@ function renderSequence(sim: Simulation, path: SimPath): HTMLElement {
       }
       grid.append(cell);
     }
-    grid.append(h('div', { class: `change ${cls}` }, row.change));
   }
   return h('section', { class: 'sequence-section' }, h('h2', {}, 'Sequence'), grid);
 }
