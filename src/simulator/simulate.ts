@@ -63,6 +63,13 @@ interface Conc {
   ktype?: string;
 }
 
+/** module_init's run goes on with module_exit's first path. */
+interface ExitPhase {
+  fn: FunctionInfo;
+  path: TracePath;
+  start: Record<string, ObjState>;
+}
+
 export interface Target {
   file: ParsedFile;
   fn: FunctionInfo;
@@ -83,53 +90,16 @@ export function simulateFunction(project: Project, target: Target, options: Simu
 
   // module_exit starts from what a successful module_init left: the module's own refcounted objects
   // registered (one reference, in sysfs).
-  const start: Record<string, ObjState> = {};
-  const assumed: string[] = [];
-  if (isExit) {
-    // The module's refcounted statics: known to this file's facts, or of a struct another file defines.
-    const statics = new Map<string, boolean>();
-    for (const [name, s] of facts.statics)
-      if (s.storage === 'file' && !s.array) statics.set(name, s.kind === 'kref');
-    for (const [name, type] of facts.globalTypes) {
-      if (statics.has(name) || isPointerGlobal(target.file, name) || isArrayGlobal(target.file, name))
-        continue;
-      const embeds = project.embedsOf(type);
-      if (embeds.length)
-        statics.set(
-          name,
-          embeds.every((k) => k === 'kref'),
-        );
-    }
-    for (const [name, kref] of [...statics].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-      const key = `&${name}`;
-      const registered = initRegisters(project, target.file, name);
-      start[key] = {
-        ...newObject(key, 'create', 'live'),
-        held: 1,
-        known: true,
-        inSysfs: registered && !kref,
-        member: '',
-      };
-      assumed.push(
-        `${name} (${registered ? 'registered: refcount 1, in sysfs' : 'initialized: refcount 1'})`,
-      );
-    }
-    for (const [name, type] of facts.globalTypes) {
-      if (facts.statics.has(name) || !isPointerGlobal(target.file, name)) continue;
-      if (!initAssigns(project, target.file, name)) continue;
-      if (!project.embedsOf(type).length) continue;
-      start[name] = { ...newObject(name, 'create', 'live'), held: 1, known: true, inSysfs: true, member: '' };
-      assumed.push(`*${name} (set up by ${initFn ?? 'module_init'}: refcount 1, in sysfs)`);
-    }
-    if (assumed.length)
-      notes.push(
-        `module_init ${initFn ?? ''}() is assumed to have succeeded: ${assumed.join('; ')}`.replace(
-          '  ',
-          ' ',
-        ),
-      );
+  const start: Record<string, ObjState> = isExit ? moduleStart(project, target.file, notes) : {};
+  // module_init that succeeds goes on to the module's exit (rmmod), from the same assumed state.
+  let exitPhase: ExitPhase | undefined;
+  const exitAt = isInit && exitFn ? project.find(exitFn) : undefined;
+  if (exitAt && exitAt.file === target.file && !exitAt.fn.node.hasError) {
+    const exitStart = moduleStart(project, target.file, notes);
+    const exitRun = runFunction(exitAt.fn, project.host, 'trace', { start: exitStart });
+    const path = exitRun.paths?.[0];
+    if (path) exitPhase = { fn: exitAt.fn, path, start: exitStart };
   }
-
   const run = runFunction(fn, project.host, 'trace', { start });
   // The model's violations in the function itself are claimed only where the rules claim them (the
   // same proof standard: a refcount the function never saw proves nothing), so the two never disagree.
@@ -165,7 +135,7 @@ export function simulateFunction(project: Project, target: Target, options: Simu
     }
   }
   const paths: SimPath[] = [];
-  for (const p of traced) paths.push(ctx.replay(p, balanced, start));
+  for (const p of traced) paths.push(ctx.replay(p, balanced, start, exitPhase));
   // Paths that end the same way (same steps and verdict) are one for the reader.
   const merged = new Map<string, SimPath>();
   for (const p of paths) {
@@ -207,6 +177,64 @@ export function simulateFunction(project: Project, target: Target, options: Simu
 
 function firstLine(p: SimPath): number {
   return p.violations[0]?.line ?? Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * What a successful module_init leaves for module_exit: the module's refcounted statics registered
+ * (one reference, in sysfs when init hands them to a call) and its static pointers to objects init
+ * set up. Said in the notes: it is an assumption, not a replay of init.
+ */
+function moduleStart(project: Project, file: ParsedFile, notes: string[]): Record<string, ObjState> {
+  const facts = file.facts;
+  const initFn = facts.moduleInit;
+  const target = { file };
+  const start: Record<string, ObjState> = {};
+  const assumed: string[] = [];
+  {
+    // The module's refcounted statics: known to this file's facts, or of a struct another file defines.
+    const statics = new Map<string, boolean>();
+    for (const [name, s] of facts.statics)
+      if (s.storage === 'file' && !s.array) statics.set(name, s.kind === 'kref');
+    for (const [name, type] of facts.globalTypes) {
+      if (statics.has(name) || isPointerGlobal(target.file, name) || isArrayGlobal(target.file, name))
+        continue;
+      const embeds = project.embedsOf(type);
+      if (embeds.length)
+        statics.set(
+          name,
+          embeds.every((k) => k === 'kref'),
+        );
+    }
+    for (const [name, kref] of [...statics].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+      const key = `&${name}`;
+      const registered = initRegisters(project, target.file, name);
+      start[key] = {
+        ...newObject(key, 'create', 'live'),
+        held: 1,
+        known: true,
+        inSysfs: registered && !kref,
+        member: '',
+      };
+      assumed.push(
+        `${name} (${registered ? 'registered: refcount 1, in sysfs' : 'initialized: refcount 1'})`,
+      );
+    }
+    for (const [name, type] of facts.globalTypes) {
+      if (facts.statics.has(name) || !isPointerGlobal(target.file, name)) continue;
+      if (!initAssigns(project, target.file, name)) continue;
+      if (!project.embedsOf(type).length) continue;
+      start[name] = { ...newObject(name, 'create', 'live'), held: 1, known: true, inSysfs: true, member: '' };
+      assumed.push(`*${name} (set up by ${initFn ?? 'module_init'}: refcount 1, in sysfs)`);
+    }
+    if (assumed.length)
+      notes.push(
+        `module_exit starts from what a successful ${initFn ?? 'module_init'}() is assumed to leave: ${assumed.join('; ')}`.replace(
+          '  ',
+          ' ',
+        ),
+      );
+  }
+  return start;
 }
 
 /** Is `name` reached from `from` through calls to functions of the project (bounded)? */
@@ -382,7 +410,12 @@ class Context {
     return [];
   }
 
-  replay(path: TracePath, balanced: Set<string>, start: Record<string, ObjState>): SimPath {
+  replay(
+    path: TracePath,
+    balanced: Set<string>,
+    start: Record<string, ObjState>,
+    exitPhase?: ExitPhase,
+  ): SimPath {
     return new Replay(
       this,
       this.project,
@@ -392,6 +425,7 @@ class Context {
       path,
       balanced,
       start,
+      exitPhase,
     ).run();
   }
 
@@ -429,6 +463,7 @@ class Replay {
     private readonly path: TracePath,
     private readonly balanced: Set<string>,
     private readonly start: Record<string, ObjState>,
+    private readonly exitPhase?: ExitPhase,
   ) {
     for (const [key, obj] of Object.entries(start)) {
       this.conc.set(key, {
@@ -466,17 +501,7 @@ class Replay {
         this.step({ line: 0, actor: 'module-loader', event: `insmod: ${fnName}() runs` });
       }
     }
-    const events = this.expand(this.path.events, 0, new Map());
-    // The model raises a transition's violation before the transition: show it on the step it names.
-    for (let i = 0; i + 1 < events.length; i++) {
-      const a = events[i]!;
-      const b = events[i + 1]!;
-      if (a.e.kind === 'violation' && b.e.kind === 'op' && a.e.at === b.e.at) {
-        events[i] = b;
-        events[i + 1] = a;
-      }
-    }
-    for (const ev of events) this.apply(ev);
+    for (const ev of this.ordered(this.expand(this.path.events, 0, new Map()))) this.apply(ev);
     // What the function leaves behind, as the rules see it.
     for (const o of Object.values(this.path.exit)) this.exitViolation(o);
     this.step({
@@ -485,10 +510,13 @@ class Replay {
       event: `${fnName}() returns`,
     });
     for (const key of this.order) this.read(key, 'after the function returns');
+    const initOk =
+      this.scenario === 'module' && this.target.file.facts.moduleInit === fnName && !this.path.errorExit;
+    if (initOk && this.exitPhase) this.runExit(this.exitPhase);
     if (this.scenario === 'module' && this.options.moduleUnload) {
       const isInit = this.target.file.facts.moduleInit === fnName;
-      if (!isInit || this.path.errorExit) {
-        this.unload(isInit);
+      if (!isInit || this.path.errorExit || this.exitPhase) {
+        this.unload(isInit && this.path.errorExit);
         for (const key of this.order) this.read(key, 'after the unload');
       }
     }
@@ -504,6 +532,47 @@ class Replay {
       steps: this.steps,
       violations: this.violations,
     };
+  }
+
+  /** After a successful module_init: the module is used, then removed (module_exit's first path). */
+  private runExit(phase: ExitPhase): void {
+    this.step({ line: 0, actor: 'module-loader', event: `rmmod: ${phase.fn.name}() runs` });
+    for (const [key, obj] of Object.entries(phase.start)) {
+      if (this.conc.has(key)) continue;
+      this.ctx.meta(key, obj);
+      this.start[key] = obj;
+      this.conc.set(key, {
+        refcount: 1,
+        initialized: true,
+        inSysfs: obj.inSysfs,
+        releasePending: false,
+        released: false,
+        freed: false,
+        gone: false,
+        nameAllocated: obj.inSysfs,
+      });
+      this.order.push(key);
+    }
+    for (const ev of this.ordered(this.expand(phase.path.events, 0, new Map()))) this.apply(ev);
+    this.step({
+      line: phase.fn.node.endPoint.row + 1,
+      actor: 'function',
+      event: `${phase.fn.name}() returns`,
+    });
+    for (const key of this.order) this.read(key, 'after module_exit returns');
+  }
+
+  /** The model raises a transition's violation before the transition: show it on the step it names. */
+  private ordered(events: Item[]): Item[] {
+    for (let i = 0; i + 1 < events.length; i++) {
+      const a = events[i]!;
+      const b = events[i + 1]!;
+      if (a.e.kind === 'violation' && b.e.kind === 'op' && a.e.at === b.e.at) {
+        events[i] = b;
+        events[i + 1] = a;
+      }
+    }
+    return events;
   }
 
   // ---- events ---------------------------------------------------------------------------------
