@@ -479,7 +479,6 @@ export class DocumentService implements ServerContext {
       version,
       toDiagnostics(result.findings, { uri: state.uri, version, docsDir: this.docsDir }),
     );
-    this.covered.delete(state.uri);
     this.status({
       uri: state.uri,
       state: outcome,

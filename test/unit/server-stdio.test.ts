@@ -325,6 +325,24 @@ describe('language server over stdio', () => {
             /node_modules|\.git/.test((n.params as { uri: string }).uri),
         ),
       );
+
+      // A covered file opened, fixed in the editor without saving, and closed: back to the disk's finding.
+      const widgetUri = pathToFileURL(join(dir, 'drivers', 'widget.c')).href;
+      open(client, widgetUri, WIDGET_C.replace('kfree(w);', 'put_device(&w->dev);'), 5);
+      assert.deepEqual((await client.diagnostics(widgetUri, 5)).diagnostics, []);
+      const before = client.notifications.length;
+      client.notify('textDocument/didClose', { textDocument: { uri: widgetUri } });
+      const restored = await client.waitFor(
+        (n) =>
+          client.notifications.indexOf(n) >= before &&
+          n.method === 'textDocument/publishDiagnostics' &&
+          (n.params as PublishedDiagnostics).uri === widgetUri,
+      );
+      assert.deepEqual(
+        (restored.params as PublishedDiagnostics).diagnostics.map((d) => d.code),
+        ['kfree-instead-of-put'],
+      );
+      assert.equal((restored.params as PublishedDiagnostics).version, undefined);
       assert.equal(await client.shutdown(), 0);
     } finally {
       client.kill();
