@@ -61,6 +61,8 @@ interface Conc {
   putFile?: string | undefined;
   /** The kobj_type named by the init (`kobject_init(&x->kobj, &foo_ktype)`). */
   ktype?: string;
+  /** Initialized on this path (device_initialize/device_register seen), not handed in. */
+  initSeen?: boolean;
 }
 
 /** module_init's run goes on with module_exit's first path. */
@@ -359,6 +361,13 @@ class Context {
     if (home && memory !== 'heap') m.home = home;
     if (type) {
       const rel = this.project.releasesFor(type);
+      // A release set on this very object (`obj.dev.release = fn`), as for a static device.
+      if (!rel.length && simple) {
+        const set = new RegExp(
+          `\\b${root}\\s*(?:\\.|->)\\s*[\\w.>-]*\\brelease\\s*=\\s*&?\\s*([A-Za-z_]\\w*)`,
+        ).exec((home ?? this.target.file).text);
+        if (set) rel.push(set[1]!);
+      }
       if (rel.length > 1)
         this.notes.push(
           `${key}: several releases are armed for struct ${type} (${rel.join(', ')}); using ${rel[0]}`,
@@ -846,6 +855,7 @@ class Replay {
         break;
       case 'init': {
         c.initialized = true;
+        c.initSeen = true;
         c.refcount = derive(e.obj);
         const named =
           e.call && /^kobject_init/.test(e.call) ? args(e.at)[1]?.text.replace(/^&\s*/, '') : undefined;
@@ -996,12 +1006,17 @@ class Replay {
       }
       return false;
     }
-    if (meta.kind !== 'device' || !meta.type || c.ktype === '') return false;
-    // A device whose struct is known here and whose release nothing in the files arms.
+    // A device initialized elsewhere may have had its release set there.
+    if (meta.kind !== 'device' || !meta.type || !c.initSeen) return false;
+    // A device whose struct is known here and whose release nothing in the files arms (no
+    // dev->release for its type, no device_type or class with a release).
     const type = meta.type.replace(/^struct /, '');
-    if (!this.project.embedsOf(type).length) return false;
+    if (!this.project.embedsOf(type).includes('device')) return false;
+    if (this.project.releasesFor(type).length) return false;
     return !this.project.files.some((f) =>
-      /\.release\b|->release\b|dev_release|\.type\s*=|->type\s*=|->class\s*=|\.class\s*=/.test(f.text),
+      [...f.facts.initializers.values()].some(
+        (init) => (init.kind === 'device_type' || init.kind === 'class') && init.release,
+      ),
     );
   }
 

@@ -469,3 +469,27 @@ test('module-unload-race agrees: the module fixtures that race show a use-after-
     );
   }
 });
+
+test('missing-release agrees per file: the WARN shows up exactly in the files the rule flags', async () => {
+  const analyzer = await loadAnalyzer();
+  const sim = await load();
+  const dir = join(ROOT, 'test', 'fixtures', 'rules');
+  let flagged = 0;
+  for (const rule of readdirSync(dir).sort()) {
+    for (const name of readdirSync(join(dir, rule)).sort()) {
+      if (!name.endsWith('.c') || name.endsWith('.fixed.c')) continue;
+      const text = readFileSync(join(dir, rule, name), 'utf8');
+      const rules = analyzer.analyze(text).findings.some((f) => f.rule === 'missing-release');
+      let shown = false;
+      for (const fn of sim.functions(text)) {
+        const r = sim.simulate({ file: name, text, function: fn.name, options: BARE });
+        assert.ok(r.ok, r.ok ? '' : r.error);
+        if (r.simulation.paths.some((p) => p.violations.some((v) => v.kind === 'missing-release')))
+          shown = true;
+      }
+      assert.equal(shown, rules, `${rule}/${name}: rule ${rules}, simulator ${shown}`);
+      if (rules) flagged++;
+    }
+  }
+  assert.ok(flagged >= 2);
+});
