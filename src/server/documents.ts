@@ -29,7 +29,8 @@ import {
 
 /**
  * When to analyze after a change. An edit that arrives while the server is idle is analyzed at once
- * (a timer of 0: the next turn of the event loop), so one keystroke costs only the analysis. Changes
+ * (setImmediate: right after this message, without the process going to sleep on a timer first —
+ * under load each sleep costs a scheduler wake-up), so one keystroke costs only the analysis. Changes
  * that arrive within BUSY_WINDOW_MS of the end of a run were, in practice, typed while that run
  * blocked the thread and waited in the connection: those are debounced by DEBOUNCE_MS, which merges
  * every message already waiting (each is handled in microseconds) into one run instead of one run per
@@ -84,7 +85,8 @@ interface DocState {
   analyzerDoc?: AnalyzerDocument;
   /** extensionKey of the analyzer that made analyzerDoc. */
   analyzerKey?: string;
-  timer?: NodeJS.Timeout;
+  /** The scheduled run, if any (an immediate or a debounce timer). */
+  pending?: { cancel(): void };
   /** When the oldest change not yet analyzed arrived (for MAX_WAIT_MS). */
   pendingSince?: number;
   /** Bumped by every run and every close: a run that sees another value was superseded. */
@@ -295,13 +297,20 @@ export class DocumentService implements ServerContext {
     if (!state) return;
     const now = Date.now();
     state.pendingSince ??= now;
-    const busy = now - this.lastRunEnd < BUSY_WINDOW_MS || state.timer !== undefined;
+    const busy = now - this.lastRunEnd < BUSY_WINDOW_MS || state.pending !== undefined;
     const wait = busy ? Math.max(0, Math.min(DEBOUNCE_MS, state.pendingSince + MAX_WAIT_MS - now)) : 0;
-    if (state.timer) clearTimeout(state.timer);
-    state.timer = setTimeout(() => {
-      state.timer = undefined;
+    state.pending?.cancel();
+    const start = (): void => {
+      state.pending = undefined;
       void this.run(state);
-    }, wait);
+    };
+    if (wait === 0) {
+      const handle = setImmediate(start);
+      state.pending = { cancel: () => clearImmediate(handle) };
+    } else {
+      const handle = setTimeout(start, wait);
+      state.pending = { cancel: () => clearTimeout(handle) };
+    }
   }
 
   private closed(document: TextDocument): void {
@@ -309,7 +318,8 @@ export class DocumentService implements ServerContext {
     if (!state) return;
     this.states.delete(document.uri);
     state.generation++;
-    if (state.timer) clearTimeout(state.timer);
+    state.pending?.cancel();
+    state.pending = undefined;
     this.disposeAnalyzerDoc(state);
     if (this.covered.has(document.uri)) {
       // The file was part of the workspace analysis: its diagnostics go back to what is on disk.
@@ -359,10 +369,8 @@ export class DocumentService implements ServerContext {
     if (!state) return undefined;
     const current = this.currentResult(uri);
     if (current) return current;
-    if (state.timer) {
-      clearTimeout(state.timer);
-      state.timer = undefined;
-    }
+    state.pending?.cancel();
+    state.pending = undefined;
     return this.run(state);
   }
 
