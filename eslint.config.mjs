@@ -80,6 +80,17 @@ export default defineConfig(
       'no-restricted-imports': 'off',
     },
   },
+  {
+    // Node scripts (the e2e runners and the code-server launcher); page.evaluate() bodies run in the browser.
+    files: ['scripts/**/*.mjs', 'test/e2e/**/*.mjs'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'console', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'fetch', 'URL']
+          .map((name) => [name, 'readonly'])
+          .concat([['document', 'readonly']]),
+      ),
+    },
+  },
   layer(['src/analysis/**/*.ts', 'src/simulator/**/*.ts'], vscode, languageServer, nodeBuiltins),
   ...protocolLayers,
   layer(['src/server/**/*.ts'], vscode),

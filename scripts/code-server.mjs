@@ -94,7 +94,15 @@ export function packageVsix() {
   const out = join(CACHE, `${pkg.name}-${pkg.version}.vsix`);
   execFileSync(
     process.execPath,
-    [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--out', out],
+    [
+      join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--no-rewrite-relative-links',
+      '--out',
+      out,
+    ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   return out;
@@ -114,12 +122,13 @@ export function freePort() {
 }
 
 /**
- * A fresh profile under the cache folder: user-data and extensions dirs and XDG homes, so that nothing
- * is written into $HOME and runs never see each other's state. `settings` go into the user settings.
+ * A profile under the cache folder: user-data and extensions dirs and XDG homes, so that nothing is
+ * written into $HOME and test runs never see each other's state. `settings` go into the user settings.
  */
-export function createProfile(name, settings = {}) {
+export function createProfile(name, settings = {}, { reuse = false } = {}) {
   mkdirSync(join(CACHE, 'profiles'), { recursive: true });
-  const dir = mkdtempSync(join(CACHE, 'profiles', `${name}-`));
+  // A reused profile (npm start) keeps its state between runs; test profiles are new each time.
+  const dir = reuse ? join(CACHE, 'profiles', name) : mkdtempSync(join(CACHE, 'profiles', `${name}-`));
   const p = {
     dir,
     userData: join(dir, 'user-data'),
@@ -151,9 +160,10 @@ export function createProfile(name, settings = {}) {
   return p;
 }
 
-function envFor(profile) {
+function envFor(profile, extra = {}) {
   return {
     ...process.env,
+    ...extra,
     XDG_DATA_HOME: join(profile.xdg, 'data'),
     XDG_CONFIG_HOME: join(profile.xdg, 'config'),
     XDG_CACHE_HOME: join(profile.xdg, 'cache'),
@@ -185,9 +195,13 @@ export function installExtension(profile, vsix) {
 
 /**
  * Starts code-server on 127.0.0.1 in its own process group and waits for /healthz. `folder` is opened
- * when a browser loads `url`. Returns { url, port, output(), stop() }; stop() kills the whole group.
+ * when a browser loads `url`; `env` is added to its environment (the extension host inherits it).
+ * Returns { url, port, output(), stop() }; stop() kills the whole group.
  */
-export async function startCodeServer(profile, { folder, port, timeoutMs = 60_000, quiet = true } = {}) {
+export async function startCodeServer(
+  profile,
+  { folder, port, env = {}, timeoutMs = 60_000, quiet = true } = {},
+) {
   const entry = ensureCodeServer();
   port ??= await freePort();
   const args = [
@@ -210,7 +224,7 @@ export async function startCodeServer(profile, { folder, port, timeoutMs = 60_00
   ];
   if (folder) args.push(folder);
   const child = spawn(process.execPath, args, {
-    env: envFor(profile),
+    env: envFor(profile, env),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
