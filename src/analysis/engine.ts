@@ -543,8 +543,9 @@ export function runFunction(
     }
     const summary = name ? host.summary(name) : undefined;
     if (tracing && name) {
+      const refs = a.flatMap((x) => handedOn(x).map((r) => r.key));
       states = states.map((st) => {
-        const keys = a.flatMap((x) => handedOn(x).map((r) => r.key)).filter((k) => st.objs[k]);
+        const keys = refs.filter((k) => st.objs[k]);
         return note(st, { kind: 'call', call: name, at: call, keys, helper: summary !== undefined });
       });
     }

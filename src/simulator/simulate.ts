@@ -348,6 +348,10 @@ class Context {
     else if (home && this.target.file.facts.globals.has(root)) memory = 'heap';
     const family = obj.family;
     const embeds = type ? this.structEmbeds(type) : [];
+    if (type && !this.project.files.some((f) => f.facts.structs.has(type!) || f.facts.typedefs.has(type!)))
+      this.notes.push(
+        `struct ${type} (of ${key}) is not defined in the files given: its layout is not known`,
+      );
     const kind: SimObject['kind'] =
       family === 'kref'
         ? 'kref'
@@ -790,6 +794,10 @@ class Replay {
           )
         )
           return;
+        if (!this.project.find(e.call))
+          this.ctx.note(
+            `${e.call}() is not defined in the files given and not in the model: shown as an opaque step that may take a reference to what it is handed`,
+          );
         this.step({
           line,
           file: fileName,
