@@ -94,6 +94,27 @@ export default defineConfig(
   layer(['src/analysis/**/*.ts', 'src/simulator/**/*.ts'], vscode, languageServer, nodeBuiltins),
   ...protocolLayers,
   layer(['src/server/**/*.ts'], vscode),
+  // The VS Code client is thin: the analysis reaches it only through the language server.
+  layer(['src/extension/**/*.ts'], {
+    patterns: [
+      {
+        group: [
+          '**/analysis',
+          '**/analysis/**',
+          '**/simulator',
+          '**/simulator/**',
+          '**/server/**',
+          '**/cli/**',
+        ],
+        message:
+          'src/extension talks to the analysis through the language server (src/protocol), never directly.',
+      },
+      {
+        group: ['vscode-languageserver', 'vscode-languageserver/**'],
+        message: 'The client uses vscode-languageclient.',
+      },
+    ],
+  }),
   layer(['src/cli/**/*.ts'], vscode),
   layer(['src/webview/**/*.ts'], vscode, nodeBuiltins),
 );
