@@ -249,6 +249,41 @@ describe('language server over stdio', () => {
     }
   });
 
+  test('each workspace folder has its own .kobject-lifetime.json', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'quiet'));
+    mkdirSync(join(root, 'loud'));
+    writeFileSync(
+      join(root, 'quiet', '.kobject-lifetime.json'),
+      JSON.stringify({ rules: { 'kfree-instead-of-put': 'off' } }),
+    );
+    const quiet = pathToFileURL(join(root, 'quiet', 'widget.c')).href;
+    const loud = pathToFileURL(join(root, 'loud', 'widget.c')).href;
+    const client = new LspClient(['--stdio']);
+    try {
+      await client.request('initialize', {
+        processId: process.pid,
+        rootUri: null,
+        workspaceFolders: [
+          { uri: pathToFileURL(join(root, 'quiet')).href, name: 'quiet' },
+          { uri: pathToFileURL(join(root, 'loud')).href, name: 'loud' },
+        ],
+        capabilities: CAPABILITIES,
+      });
+      client.notify('initialized', {});
+      open(client, quiet, WIDGET_C);
+      open(client, loud, WIDGET_C);
+      assert.deepEqual((await client.diagnostics(quiet, 1)).diagnostics, []);
+      assert.deepEqual(
+        (await client.diagnostics(loud, 1)).diagnostics.map((d) => d.code),
+        ['kfree-instead-of-put'],
+      );
+      assert.equal(await client.shutdown(), 0);
+    } finally {
+      client.kill();
+    }
+  });
+
   test('settings pulled with workspace/configuration: a change applies at once, a no-op change re-runs nothing', async () => {
     const dir = tempDir();
     const uri = pathToFileURL(join(dir, 'widget.c')).href;
