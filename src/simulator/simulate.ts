@@ -39,7 +39,7 @@ interface Meta extends SimObject {
   /** The file whose static data holds the object (module-static memory vanishes with it). */
   home?: ParsedFile;
   /** The struct type's sysfs callbacks that convert into it (they dereference its memory). */
-  callbacks: { name: string; attribute: string; file: ParsedFile; derefs: boolean }[];
+  callbacks: { name: string; attribute: string; file: ParsedFile; derefs: boolean; store: boolean }[];
   releaseAt?: Located;
 }
 
@@ -385,7 +385,13 @@ class Context {
           const at = this.project.find(name);
           if (!at || m.callbacks.some((c) => c.name === name)) continue;
           if (this.project.containersUsedBy(at.fn).has(type))
-            m.callbacks.push({ name, attribute: cb.attribute, file: at.file, derefs: true });
+            m.callbacks.push({
+              name,
+              attribute: cb.attribute,
+              file: at.file,
+              derefs: true,
+              store: cb.kind === 'store',
+            });
         }
       }
       m.callbacks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -399,7 +405,13 @@ class Context {
           if (!at || !/^\s*(?:const\s+)?struct\s+kobject\s*\*/.test(paramText(at.fn, 0))) continue;
           if (m.callbacks.some((c) => c.name === name)) continue;
           if (this.project.containersUsedBy(at.fn).size === 0)
-            m.callbacks.push({ name, attribute: cb.attribute, file: at.file, derefs: false });
+            m.callbacks.push({
+              name,
+              attribute: cb.attribute,
+              file: at.file,
+              derefs: false,
+              store: cb.kind === 'store',
+            });
         }
       }
       m.callbacks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -1040,7 +1052,7 @@ class Replay {
         line: lineOf(this.project.find(cb.name)!.fn.node),
         file: cb.file !== this.target.file ? cb.file.file : undefined,
         actor: 'sysfs-reader',
-        event: `${when}: reads ${cb.attribute === '*' ? 'an attribute' : cb.attribute} → ${cb.name}()${where}${cb.derefs ? '' : ', which looks its data up (no container_of)'}`,
+        event: `${when}: ${cb.store ? 'writes' : 'reads'} ${cb.attribute === '*' ? 'an attribute' : cb.attribute} → ${cb.name}()${where}${cb.derefs ? '' : ', which looks its data up (no container_of)'}`,
         object: key,
       });
       if (cb.file.module && this.moduleGone) {
