@@ -1,10 +1,44 @@
 // Settings apply without a reload: per-rule severity and "off", the disableRule command (workspace
 // settings), kobjectLifetime.enable, and the rule documentation opening in the markdown preview.
 import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { closeAll, extensionApi, fixtures, openC, ours, ruleOf, waitFor } from './helpers';
+import { closeAll, extensionApi, fixtures, openC, ours, ruleOf, waitFor, workspaceRoot } from './helpers';
 
 const RULE = 'double-put';
+
+/** zeta_drop() is a put only once kobjectLifetime.api says so. */
+const WRAPPER_C = `#include <linux/kobject.h>
+#include <linux/slab.h>
+
+struct zeta_node {
+\tint id;
+\tstruct kobject kobj;
+};
+
+static void zeta_node_release(struct kobject *kobj)
+{
+\tkfree(container_of(kobj, struct zeta_node, kobj));
+}
+
+static const struct kobj_type zeta_ktype = {
+\t.release = zeta_node_release,
+};
+
+void zeta_drop(struct kobject *kobj);
+
+int zeta_create(void)
+{
+\tstruct zeta_node *n = kzalloc(sizeof(*n), GFP_KERNEL);
+
+\tif (!n)
+\t\treturn -ENOMEM;
+\tkobject_init(&n->kobj, &zeta_ktype);
+\tzeta_drop(&n->kobj);
+\tkobject_put(&n->kobj);
+\treturn 0;
+}
+`;
 
 async function setRules(value: Record<string, string> | undefined): Promise<void> {
   await vscode.workspace
@@ -42,6 +76,29 @@ describe('settings', () => {
     await setRules({ [RULE]: 'off' });
     await waitFor(`no ${RULE} finding`, () => ours(f.uri).every((x) => ruleOf(x) !== RULE));
     assert.ok(ours(f.uri).length < diagnostics.length);
+  });
+
+  it('kobjectLifetime.api teaches a wrapper: a put through it then a kobject_put() is a double put', async () => {
+    const api = await extensionApi();
+    const uri = vscode.Uri.file(join(workspaceRoot(), 'api-setting', 'zeta-drop.c'));
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(WRAPPER_C));
+    const { diagnostics } = await openC(api, uri);
+    assert.deepEqual(diagnostics, [], 'zeta_drop() is unknown: nothing to report');
+    const config = vscode.workspace.getConfiguration('kobjectLifetime');
+    try {
+      await config.update('api', { zeta_drop: 'put' }, vscode.ConfigurationTarget.Workspace);
+      const found = await waitFor('a double-put after zeta_drop()', () => {
+        const d = ours(uri);
+        return d.length === 1 && ruleOf(d[0]!) === 'double-put' ? d[0] : undefined;
+      });
+      assert.equal(
+        found.range.start.line,
+        WRAPPER_C.split('\n').findIndex((l) => l.includes('kobject_put(')),
+      );
+    } finally {
+      await config.update('api', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('the finding to go with the entry', () => ours(uri).length === 0);
   });
 
   it('the disableRule command writes "off" to the workspace settings', async () => {
