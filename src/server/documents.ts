@@ -196,11 +196,12 @@ export class DocumentService implements ServerContext {
     let values: unknown[];
     if (this.client.configuration) {
       try {
-        values = (await this.connection.workspace.getConfiguration(
+        const answer: unknown = await this.connection.workspace.getConfiguration(
           scopes.map((scope) =>
             scope === '' ? { section: SETTINGS_SECTION } : { scopeUri: scope, section: SETTINGS_SECTION },
           ),
-        )) as unknown[];
+        );
+        values = Array.isArray(answer) ? answer : [];
       } catch (error) {
         errors.push(`workspace/configuration failed: ${errorText(error)}`);
         values = scopes.map(() => this.pushed);
