@@ -2,7 +2,7 @@
 // the editor, follow-cursor re-runs, the current step's line highlighted in the editor, and "Apply fix"
 // through the editor's own quick fix. The server does the simulating (SIMULATE_REQUEST).
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { COMMANDS, SIMULATE_REQUEST, type SimulateParams } from '../protocol/requests';
 import {
   DEFAULT_SIMULATION_OPTIONS,
@@ -28,6 +28,8 @@ const SOURCE = 'kobject-lifetime';
 const MEMENTO_KEY = 'kobjectLifetime.simulatorPanel';
 const FOLLOW_DELAY_MS = 250;
 const EDIT_DELAY_MS = 400;
+/** How long a request waits for the language server to start (a panel restored at start-up). */
+const SERVER_START_MS = 20_000;
 
 export type Simulate = (params: SimulateParams) => Promise<SimulateResult>;
 
@@ -48,7 +50,9 @@ interface Remembered {
 /** FEATURES entry (src/extension/features.ts): the panel asks the one language client to simulate. */
 export function registerSimulatorPanel(context: vscode.ExtensionContext, client: LanguageClient): void {
   const simulate: Simulate = async (params) => {
-    if (!client.isRunning()) {
+    const enabled = vscode.workspace.getConfiguration('kobjectLifetime').get<boolean>('enable', true);
+    // A panel restored at start-up asks before activate() has started the client: wait for it.
+    if (!enabled || !(await running(client, SERVER_START_MS))) {
       return {
         ok: false,
         error: 'The Kobject Lifetime language server is not running (kobjectLifetime.enable).',
@@ -168,7 +172,8 @@ export class SimulatorPanelHost implements vscode.Disposable {
 
   /** WebviewPanelSerializer: a panel from the last session comes back with its webview state. */
   async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    const view = isViewState(state) ? state : undefined;
+    // The webview's own state, or (when the workbench could not save it before a reload) the host's.
+    const view = isViewState(state) && state.uri !== undefined ? state : this.remembered().view;
     if (view?.options !== undefined) this.options = { ...DEFAULT_SIMULATION_OPTIONS, ...view.options };
     if (view?.followCursor !== undefined) this.followCursor = view.followCursor;
     if (view?.uri !== undefined) {
@@ -537,6 +542,23 @@ export class SimulatorPanelHost implements vscode.Disposable {
       : `The fix did not apply (the document changed): ${action.title}`;
     this.post();
   }
+}
+
+/** Resolves true once the client runs (at once if it does), false after `ms` without. */
+function running(client: LanguageClient, ms: number): Promise<boolean> {
+  if (client.isRunning()) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const sub = client.onDidChangeState((e) => {
+      if (e.newState !== State.Running) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(true);
+    });
+    const timer = setTimeout(() => {
+      sub.dispose();
+      resolve(client.isRunning());
+    }, ms);
+  });
 }
 
 function ruleOf(d: vscode.Diagnostic): string | undefined {

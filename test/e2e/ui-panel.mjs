@@ -3,7 +3,7 @@
 // release toggle flipping them, stepping with the keyboard, a click on a step moving the editor's
 // cursor, markup in the source shown as text, "Apply fix", and the toggles kept when it is reopened.
 // Screenshots go to test-output/panel-*.png; media/simulator.png (the README's) with KOBJECT_E2E_README=1.
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureCodeServer } from '../../scripts/code-server.mjs';
 import {
@@ -77,9 +77,15 @@ async function openFile(page, relPath) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(relPath);
-  const name = relPath.split('/').pop();
-  // Wait for the search result itself: the first row may still be a recently opened file.
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).first().waitFor();
+  const parts = relPath.split('/');
+  const name = parts[parts.length - 1];
+  const parent = parts[parts.length - 2] ?? name;
+  // Wait for the search result itself: the first row may still be a recently opened file of that name.
+  await page
+    .locator('.quick-input-list .monaco-list-row.focused', { hasText: name })
+    .filter({ hasText: parent })
+    .first()
+    .waitFor();
   await page.keyboard.press('Enter');
   await page.locator('.tab.active', { hasText: name }).waitFor();
   await page.locator('.monaco-editor .view-lines').first().waitFor();
@@ -212,6 +218,31 @@ async function scenario(check, page, server, folder) {
   check.ok(true, `clicking the "returns" step put the editor's cursor at ${pos}`);
   await shot(page, 'step-clicked');
 
+  // ---------------------------------------- follow cursor: another function, the fixed variants
+  await goToLine(page, 16);
+  await frame.locator('h1#title', { hasText: 'livepatch_init()' }).waitFor({ timeout: 30_000 });
+  check.ok(true, 'follow cursor: moving into livepatch_init() re-simulates it');
+  for (const variant of ['1-pointer-kobject', '2-completion', '3-core-allocates']) {
+    await openFile(page, `examples/livepatch-2016/${variant}/patch.c`);
+    await page.locator('.codelens-decoration a', { hasText: 'Simulate lifecycle' }).first().waitFor();
+    const source = readFileSync(join(ROOT, 'examples', 'livepatch-2016', variant, 'patch.c'), 'utf8');
+    const exit = source.split('\n').findIndex((l) => /livepatch_exit\(void\)/.test(l));
+    check.ok(exit >= 0, `${variant}: livepatch_exit() is in patch.c`);
+    // 0-based line of the signature + 3 = the 1-based line of the body's first statement.
+    await goToLine(page, exit + 3);
+    await frame.locator('.file', { hasText: variant }).waitFor({ timeout: 30_000 });
+    await frame.locator('h1#title', { hasText: 'livepatch_exit()' }).waitFor();
+    const v = await until(async () => {
+      const got = await verdicts();
+      return got.length > 0 ? got : undefined;
+    }, `${variant} verdicts`);
+    check.ok(
+      v.every((x) => x === 'ok'),
+      `fixed variant ${variant} (followed from the cursor, delayed release on): ${v.join(', ')}`,
+    );
+  }
+  await shot(page, 'fixed-variant');
+
   // ------------------------------------------------------------- markup stays text
   await openFile(page, 'xss/xss-probe.c');
   const lens = page.locator('.codelens-decoration a', { hasText: 'Simulate lifecycle' }).first();
@@ -266,6 +297,23 @@ async function scenario(check, page, server, folder) {
   check.ok(!(await frame.locator('#opt-sysfsReader').isChecked()), 'reopened: sysfs reader still off');
   check.ok(await frame.locator('#opt-debugKobjectRelease').isChecked(), 'reopened: delayed release still on');
   await shot(page, 'reopened');
+
+  // ------------------------------------------------ a reload restores the panel (serializer)
+  await frame.locator('h1#title', { hasText: 'probe_add()' }).waitFor({ timeout: 30_000 });
+  // As a person would: the workbench saves its state (the panel's too) on the way out.
+  const reloaded = page.waitForEvent('framenavigated', {
+    predicate: (f) => f === page.mainFrame(),
+    timeout: 60_000,
+  });
+  await runCommand(page, 'Developer: Reload Window');
+  await reloaded;
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await frame.locator('h1#title', { hasText: 'probe_add()' }).waitFor({ timeout: 60_000 });
+  check.ok(
+    !(await frame.locator('#opt-sysfsReader').isChecked()),
+    'after a reload the panel is back, sysfs reader off',
+  );
+  await shot(page, 'reloaded');
 }
 
 main().then(
