@@ -185,6 +185,24 @@ async function scenario(page, server, folder) {
   const left = await squiggles(page);
   ok(!left.some((s) => s.text.includes(CALL)), `no squiggle is left on line ${LINE}`);
   await screenshot(page, 'ui-fixed');
+
+  // ------------------------------------------------------------- status bar → the output
+  await status.filter({ hasText: /\d+ findings?/ }).waitFor({ timeout: 30_000 });
+  ok(
+    !/5 findings/.test(await status.innerText()),
+    `the status bar follows: "${(await status.innerText()).trim()}"`,
+  );
+  await status.click();
+  await until(
+    async () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('.monaco-select-box, select')].some((e) =>
+          /Kobject Lifetime/.test(e.getAttribute('title') ?? e.value ?? ''),
+        ),
+      ),
+    'the output of Kobject Lifetime after a click on the status bar item',
+  );
+  ok(true, 'a click on the status bar item shows the Kobject Lifetime output');
 }
 
 main().catch((e) => {
