@@ -47,22 +47,33 @@ export function analyzeText(
 
 /**
  * Per-function results kept between analyses of an edited document. A function's findings are taken
- * from here when nothing they can depend on changed: its own text, the file's facts, the text of the
- * same-file functions it reaches by name (summaries, releases) and the options.
+ * from here when nothing they depend on changed: its own text, the file's facts and release functions,
+ * the options, and the answers its run got about other functions (their summaries, whether a release
+ * frees) — recorded as the run asked and compared by value, so an edit that leaves a callee's summary
+ * as it was does not re-run the callee's callers.
+ *
+ * A function's text is compared through its node id: an edited document keeps the node of a top-level
+ * declaration only while its text is unchanged, and never gives a new node an old id.
  */
 export interface FunctionCache {
   /** What every function's result depends on besides its own text and callees (facts, options). */
   context: string;
   entries: Map<string, CachedFunction>;
-  /** Function body text → the identifiers it names (the candidates for same-file callees). */
-  words: Map<string, string[]>;
+  /** Function node id → the identifiers its body names (the candidates for same-file callees). */
+  words: Map<number, string[]>;
+  /** Summaries of functions not on a call cycle, by name. */
+  summaries: Map<string, { id: number; deps: Deps; summary: Summary }>;
 }
 
+/** What a run asked the host, and the answers it got (serialised): `s:name` summaries, `r:name` releases. */
+type Deps = Map<string, string>;
+
 interface CachedFunction {
-  key: string;
+  id: number;
   /** Line and column where the function started when its findings were computed. */
   line: number;
   column: number;
+  deps: Deps;
   /**
    * Set when a range of its findings lies outside the function (a release to add, a struct): such
    * findings are reused only for the same file text, as whatever lies between may have moved.
@@ -70,6 +81,39 @@ interface CachedFunction {
   text?: string;
   findings: Finding[];
   partial?: string;
+}
+
+/** A host that notes every question a run asks and the answer. */
+function recording(host: EngineHost): { host: EngineHost; deps: Deps } {
+  const deps: Deps = new Map();
+  return {
+    deps,
+    host: {
+      model: host.model,
+      summary(name: string) {
+        const s = host.summary(name);
+        if (!deps.has(`s:${name}`)) deps.set(`s:${name}`, JSON.stringify(s ?? null));
+        return s;
+      },
+      releaseFrees(name: string) {
+        const r = host.releaseFrees(name);
+        if (!deps.has(`r:${name}`)) deps.set(`r:${name}`, String(r));
+        return r;
+      },
+    },
+  };
+}
+
+/** Whether every recorded question still gets the recorded answer. */
+function stillValid(deps: Deps, host: EngineHost): boolean {
+  for (const [key, answer] of deps) {
+    const name = key.slice(2);
+    const now = key.startsWith('s:')
+      ? JSON.stringify(host.summary(name) ?? null)
+      : String(host.releaseFrees(name));
+    if (now !== answer) return false;
+  }
+  return true;
 }
 
 export function analyzeRoot(
@@ -85,18 +129,18 @@ export function analyzeRoot(
     (r) => (!options.rules || options.rules.includes(r.id)) && options.severities?.[r.id] !== 'off',
   );
   const deadline = Date.now() + (options.timeBudgetMs ?? 2000);
-  const host = summaryHost(facts, model);
   const findings: Finding[] = [];
   let partial: string | undefined;
-  let reach: ((fn: FunctionInfo) => string) | undefined;
+  const direct = namedFunctions(facts, cache?.words ?? new Map());
   if (cache) {
     const context = cacheContext(facts, text, options);
     if (context !== cache.context) {
       cache.context = context;
       cache.entries.clear();
+      cache.summaries.clear();
     }
-    reach = reachedText(facts, cache.words);
   }
+  const host = summaryHost(facts, model, direct, cache);
   const seen = new Set<string>();
   for (const fn of facts.functions.values()) {
     stats.functions++;
@@ -105,10 +149,14 @@ export function analyzeRoot(
     // A function with a parse error is skipped whole: its findings could depend on what was lost.
     if (fn.node.hasError) continue;
     stats.lifetimeFunctionsWhole++;
-    const key = reach ? `${fn.node.startPoint.column}\u0000${fn.node.text}\u0000${reach(fn)}` : '';
     const hit = cache?.entries.get(fn.name);
     seen.add(fn.name);
-    if (hit && hit.key === key) {
+    if (
+      hit &&
+      hit.id === fn.node.id &&
+      hit.column === fn.node.startPoint.column &&
+      stillValid(hit.deps, host)
+    ) {
       const rows = fn.node.startPoint.row - hit.line;
       if (hit.text === undefined || hit.text === text) {
         for (const f of hit.findings) findings.push(rows ? moveFinding(f, rows) : f);
@@ -121,8 +169,9 @@ export function analyzeRoot(
       continue;
     }
     let run;
+    const rec = recording(host);
     try {
-      run = runFunction(fn, host, 'check');
+      run = runFunction(fn, cache ? rec.host : host, 'check');
     } catch (e) {
       // One pathological function (nesting deeper than the stack) costs its own findings only.
       partial = `${fn.name}: not analyzed (${e instanceof Error ? e.message : String(e)})`;
@@ -146,7 +195,8 @@ export function analyzeRoot(
     findings.push(...own);
     if (cache) {
       const entry: CachedFunction = {
-        key,
+        id: fn.node.id,
+        deps: rec.deps,
         line: fn.node.startPoint.row,
         column: fn.node.startPoint.column,
         findings: own,
@@ -197,42 +247,81 @@ function cacheContext(facts: FileFacts, text: string, options: AnalyzeFileOption
     if (value instanceof Set) return [...value];
     return value;
   });
-  const releases = [...facts.releases.keys()].map((n) => functions.get(n)?.node.text ?? '').join('\u0000');
+  // Release functions by node id (rules read their bodies): the named ones and any `*release*`.
+  const releases = [...functions.values()]
+    .filter((f) => facts.releases.has(f.name) || /release/.test(f.name))
+    .map((f) => f.node.id)
+    .join(',');
   const opts = JSON.stringify([options.rules, options.severities, options.normalize]);
   return `${plain}\u0001${releases}\u0001${indentUnit(text)}\u0001${opts}`;
 }
 
-/** For each function, the text of the same-file functions it reaches by name, transitively. */
-function reachedText(facts: FileFacts, words: Map<string, string[]>): (fn: FunctionInfo) => string {
+/** Same-file functions a function names in its body (callees, releases, callbacks), by name. */
+function namedFunctions(facts: FileFacts, words: Map<number, string[]>): (fn: FunctionInfo) => string[] {
   const names = new Map<string, string[]>();
-  const direct = (fn: FunctionInfo): string[] => {
+  return (fn) => {
     let out = names.get(fn.name);
     if (!out) {
-      const body = fn.body.text;
-      let all = words.get(body);
+      let all = words.get(fn.node.id);
       if (!all) {
-        all = [...new Set(body.match(/[A-Za-z_]\w*/g) ?? [])];
-        words.set(body, all);
+        all = [...new Set(fn.body.text.match(/[A-Za-z_]\w*/g) ?? [])];
+        words.set(fn.node.id, all);
       }
-      out = all.filter((w) => w !== fn.name && facts.functions.has(w));
+      out = all.filter((w) => facts.functions.has(w));
       names.set(fn.name, out);
     }
     return out;
   };
-  return (fn) => {
-    const order: string[] = [];
-    const visit = new Set<string>([fn.name]);
-    const queue = [...direct(fn)];
-    while (queue.length) {
-      const n = queue.shift()!;
-      if (visit.has(n)) continue;
-      visit.add(n);
-      order.push(n);
-      const callee = facts.functions.get(n);
-      if (callee) queue.push(...direct(callee));
+}
+
+/** Functions on a call cycle (mutual or self recursion) → an id of their strongly connected component. */
+function cycles(facts: FileFacts, direct: (fn: FunctionInfo) => string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  let next = 0;
+  let component = 0;
+  // Tarjan's algorithm, iterative (call chains in big files are deep).
+  for (const root of facts.functions.keys()) {
+    if (index.has(root)) continue;
+    const work: { name: string; kids: string[]; i: number }[] = [];
+    const enter = (name: string): void => {
+      index.set(name, next);
+      low.set(name, next++);
+      stack.push(name);
+      onStack.add(name);
+      work.push({ name, kids: direct(facts.functions.get(name)!), i: 0 });
+    };
+    enter(root);
+    while (work.length) {
+      const top = work[work.length - 1]!;
+      if (top.i < top.kids.length) {
+        const k = top.kids[top.i++]!;
+        if (!index.has(k)) enter(k);
+        else if (onStack.has(k)) low.set(top.name, Math.min(low.get(top.name)!, index.get(k)!));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.name, Math.min(low.get(parent.name)!, low.get(top.name)!));
+      if (low.get(top.name) !== index.get(top.name)) continue;
+      const members: string[] = [];
+      for (;;) {
+        const m = stack.pop()!;
+        onStack.delete(m);
+        members.push(m);
+        if (m === top.name) break;
+      }
+      const selfLoop = members.length === 1 && top.kids.includes(top.name);
+      if (members.length > 1 || selfLoop) {
+        for (const m of members) out.set(m, component);
+        component++;
+      }
     }
-    return order.map((n) => facts.functions.get(n)!.node.text).join('\u0000');
-  };
+  }
+  return out;
 }
 
 const LINE_REF = /\bline (\d+)\b/g;
@@ -284,9 +373,21 @@ function moveFinding(f: Finding, rows: number): Finding {
   };
 }
 
-/** Summaries of same-file functions, computed on demand and memoised; recursion reads as "mixed". */
-function summaryHost(facts: FileFacts, model: ApiModel): EngineHost {
+/**
+ * Summaries of same-file functions, computed on demand and memoised. A function on a call cycle is
+ * summarized with the other functions of its cycle (and itself) read as "mixed": the result does not
+ * depend on where the recursion was entered, so it is the same in every analysis and can be kept. With
+ * a cache (an edited document), summaries are kept between analyses.
+ */
+function summaryHost(
+  facts: FileFacts,
+  model: ApiModel,
+  direct: (fn: FunctionInfo) => string[],
+  cache?: FunctionCache,
+): EngineHost {
   const memo = new Map<string, Summary | undefined>();
+  let onCycle: Map<string, number> | undefined;
+  const mixedOf = (fn: FunctionInfo): Summary => fn.params.map(() => ({ kind: 'mixed' }));
   const host: EngineHost = {
     model,
     releaseFrees: (name: string) => {
@@ -297,9 +398,30 @@ function summaryHost(facts: FileFacts, model: ApiModel): EngineHost {
       if (memo.has(name)) return memo.get(name);
       const fn = facts.functions.get(name);
       if (!fn) return undefined;
-      const mixed: Summary = fn.params.map(() => ({ kind: 'mixed' }));
-      memo.set(name, mixed);
-      const s = fn.node.hasError ? mixed : summarize(fn, host);
+      // Placeholder while this summary is computed (only a cycle could ask for it meanwhile).
+      memo.set(name, mixedOf(fn));
+      onCycle ??= cycles(facts, direct);
+      const component = onCycle.get(name);
+      let s: Summary;
+      if (component !== undefined) {
+        const inner: EngineHost = {
+          ...host,
+          summary: (n: string) => {
+            const f = facts.functions.get(n);
+            return f && onCycle!.get(n) === component ? mixedOf(f) : host.summary(n);
+          },
+        };
+        s = fn.node.hasError ? mixedOf(fn) : summarize(fn, inner);
+      } else {
+        const old = cache?.summaries.get(name);
+        if (old && old.id === fn.node.id && stillValid(old.deps, host)) s = old.summary;
+        else if (fn.node.hasError) s = mixedOf(fn);
+        else {
+          const rec = recording(host);
+          s = summarize(fn, cache ? rec.host : host);
+          cache?.summaries.set(name, { id: fn.node.id, deps: rec.deps, summary: s });
+        }
+      }
       memo.set(name, s);
       return s;
     },

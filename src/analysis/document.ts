@@ -40,7 +40,7 @@ export function createIncrementalDocument(
   let text = initial;
   let parsed: Parsed | undefined;
   const ids: IdCounter = { next: 1 };
-  const cache: FunctionCache = { context: '', entries: new Map(), words: new Map() };
+  const cache: FunctionCache = { context: '', entries: new Map(), words: new Map(), summaries: new Map() };
 
   const drop = (): void => {
     parsed?.tree.delete();
@@ -122,6 +122,7 @@ export function createIncrementalDocument(
       drop();
       cache.entries.clear();
       cache.words.clear();
+      cache.summaries.clear();
     },
   };
 }
