@@ -16,7 +16,8 @@ for (const [from, to] of [
   copyFileSync(from, to);
 }
 
-const present = (entries) => Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
+const present = (entries) =>
+  Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
 const testsIn = (dir, suffix) =>
   existsSync(dir)
     ? readdirSync(dir)
