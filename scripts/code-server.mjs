@@ -235,6 +235,8 @@ export async function startCodeServer(
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
+  live.add(child.pid);
+  child.on('exit', () => live.delete(child.pid));
   let exited = false;
   const exitPromise = new Promise((res) =>
     child.on('exit', (code, signal) => ((exited = true), res({ code, signal }))),
@@ -284,6 +286,20 @@ export async function startCodeServer(
   }
   return { url, port, pid: child.pid, output: () => out, stop, exited: exitPromise };
 }
+
+/** Process groups of the code-servers started here and still running. */
+const live = new Set();
+// However this process ends (an uncaught error, process.exit() from a signal handler), no code-server,
+// extension host or language server it started outlives it.
+process.on('exit', () => {
+  for (const pid of live) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
 
 /** The Chromium to drive: $CHROMIUM, else Debian's. */
 export function chromiumPath() {

@@ -16,6 +16,14 @@ import {
 export { ROOT, SetupError };
 export const OUTPUT = join(ROOT, 'test-output');
 
+// Ctrl+C or a CI time-out: exit, so that the exit hook of scripts/code-server.mjs kills the servers.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    log(`${signal}: stopping`);
+    process.exit(130);
+  });
+}
+
 export const elapsed = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 export const log = (msg) => process.stderr.write(`[e2e] ${msg}\n`);
 
