@@ -75,6 +75,8 @@ function select(next: Selection, opts: { reveal?: boolean; focusKey?: string } =
   selection = { path, step: clamp(next.step, sim.paths[path]?.steps.length ?? 0) };
   saveView();
   render(opts.focusKey);
+  // Keep the current step in sight while stepping through a long sequence.
+  root.querySelector('.event[aria-current="step"]')?.scrollIntoView({ block: 'nearest' });
   post({
     type: opts.reveal === true ? 'revealStep' : 'showStep',
     path: selection.path,
@@ -415,61 +417,92 @@ function renderStepper(sim: Simulation, path: SimPath): HTMLElement {
   );
 }
 
+/**
+ * The sequence diagram: a CSS grid with the step numbers in the first column and one column per lane.
+ * Every lane has a lifeline down its column; each step's box starts at its actor's lane and may run
+ * over the lanes to its right (one step per row), so rows stay one or two lines high.
+ */
+function place(node: HTMLElement, row: number | string, column: string): HTMLElement {
+  node.style.gridRow = String(row);
+  node.style.gridColumn = column;
+  return node;
+}
+
 function renderSequence(sim: Simulation, path: SimPath): HTMLElement {
   const ls = lanes(sim, path);
+  const rows = sequenceRows(sim, path);
   const grid = h('div', { class: 'sequence', role: 'list', 'aria-label': 'Sequence of steps' });
-  grid.style.gridTemplateColumns = `4.5em repeat(${ls.length}, minmax(6em, 1fr))`;
-  grid.append(h('div', { class: 'lane-head gutter', 'aria-hidden': 'true' }, 'step'));
-  for (const l of ls)
-    grid.append(h('div', { class: `lane-head actor-${l.actor}`, 'aria-hidden': 'true' }, l.label));
-  for (const row of sequenceRows(sim, path)) {
+  grid.style.gridTemplateColumns = `4.5em repeat(${ls.length}, minmax(5em, 1fr))`;
+  grid.append(place(h('div', { class: 'lane-head gutter', 'aria-hidden': 'true' }, 'step'), 1, '1'));
+  for (const [k, l] of ls.entries()) {
+    grid.append(
+      place(
+        h('div', { class: `lane-head actor-${l.actor}`, 'aria-hidden': 'true' }, l.label),
+        1,
+        String(k + 2),
+      ),
+    );
+  }
+  for (const row of rows) {
     const current = row.step === selection.step;
     const cls = ['row', current ? 'current' : '', row.violations.length > 0 ? 'violating' : '']
       .filter((c) => c !== '')
       .join(' ');
-    const gutter = h(
-      'div',
-      { class: `gutter ${cls}`, 'aria-hidden': 'true' },
-      String(row.step + 1),
-      row.time !== '' && h('span', { class: 'time' }, row.time),
+    grid.append(place(h('div', { class: `row-bg ${cls}`, 'aria-hidden': 'true' }), row.step + 2, '1 / -1'));
+  }
+  for (const [k, l] of ls.entries()) {
+    const lifeline = h('div', { class: `lifeline actor-${l.actor}`, 'aria-hidden': 'true' });
+    grid.append(place(lifeline, `2 / ${rows.length + 2}`, String(k + 2)));
+  }
+  for (const row of rows) {
+    const current = row.step === selection.step;
+    grid.append(
+      place(
+        h(
+          'div',
+          { class: 'gutter', 'aria-hidden': 'true' },
+          String(row.step + 1),
+          row.time !== '' && h('span', { class: 'time' }, row.time),
+        ),
+        row.step + 2,
+        '1',
+      ),
     );
-    grid.append(gutter);
-    for (let lane = 0; lane < ls.length; lane++) {
-      const cell = h('div', { class: `lane ${cls}` });
-      if (lane === row.lane) {
-        const label = [
-          `Step ${row.step + 1}`,
-          ls[lane]?.label ?? row.actor,
-          row.where,
-          row.event,
-          row.change,
-          row.violations.map((v) => `violation: ${v.kind}`).join(', '),
-        ]
-          .filter((x) => x !== '')
-          .join(', ');
-        const b = h(
-          'button',
-          {
-            type: 'button',
-            class: `event actor-${row.actor}`,
-            'data-key': `step-${row.step}`,
-            'data-step': row.step,
-            'aria-label': label,
-            'aria-current': current ? 'step' : undefined,
-            title: row.where !== '' ? `${row.where} — click to go there` : row.event,
-          },
-          row.violations.length > 0 && h('span', { class: 'mark', 'aria-hidden': 'true' }, '⚠ '),
-          h('span', { class: 'event-text' }, row.event),
-          row.where !== '' && h('span', { class: 'where' }, row.where),
-          row.change !== '' && h('span', { class: 'change' }, row.change),
-        );
-        b.addEventListener('click', () =>
-          select({ path: selection.path, step: row.step }, { reveal: true, focusKey: `step-${row.step}` }),
-        );
-        cell.append(h('div', { role: 'listitem' }, b));
-      }
-      grid.append(cell);
-    }
+    const label = [
+      `Step ${row.step + 1}`,
+      ls[row.lane]?.label ?? row.actor,
+      row.where,
+      row.event,
+      row.change,
+      row.violations.map((v) => `violation: ${v.kind}`).join(', '),
+    ]
+      .filter((x) => x !== '')
+      .join(', ');
+    const b = h(
+      'button',
+      {
+        type: 'button',
+        class: `event actor-${row.actor}${current ? ' current' : ''}${row.violations.length > 0 ? ' violating' : ''}`,
+        'data-key': `step-${row.step}`,
+        'data-step': row.step,
+        'aria-label': label,
+        'aria-current': current ? 'step' : undefined,
+        title: row.where !== '' ? `${row.where} — click to go there` : row.event,
+      },
+      h(
+        'span',
+        { class: 'event-text' },
+        row.violations.length > 0 && h('span', { class: 'mark', 'aria-hidden': 'true' }, '⚠ '),
+        row.event,
+      ),
+      h('span', { class: 'event-meta' }, [row.where, row.change].filter((x) => x !== '').join(' · ')),
+    );
+    b.addEventListener('click', () =>
+      select({ path: selection.path, step: row.step }, { reveal: true, focusKey: `step-${row.step}` }),
+    );
+    grid.append(
+      place(h('div', { class: 'step', role: 'listitem' }, b), row.step + 2, `${row.lane + 2} / -1`),
+    );
   }
   return h('section', { class: 'sequence-section' }, h('h2', {}, 'Sequence'), grid);
 }

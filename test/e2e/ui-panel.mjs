@@ -115,7 +115,7 @@ async function main() {
     'ui-panel',
     { workspace, settings: { 'editor.codeLens': true, 'workbench.editor.enablePreview': false } },
     async ({ server, browser, folder }) => {
-      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
       try {
         await scenario(check, page, server, folder);
       } catch (e) {
@@ -173,6 +173,12 @@ async function scenario(check, page, server, folder) {
     'the sequence diagram has a lane for an actor beside the function',
   );
   check.ok((await frame.locator('svg.chart path.refcount').count()) > 0, 'a refcount chart is drawn');
+  // "Go to step" on the first violation: the panel scrolls to it, the editor opens core.c at the
+  // sysfs reader's line and highlights it.
+  await frame.locator('.violation button[data-key="violation-0"]').click();
+  await page.locator('.tab.active', { hasText: 'core.c' }).waitFor({ timeout: 10_000 });
+  check.ok(true, '"Go to step" on the violation opens core.c, where the sysfs reader runs');
+  await page.waitForTimeout(500);
   await shot(page, 'original');
   if (README_SHOT) {
     await page.screenshot({ path: join(ROOT, 'media', 'simulator.png') });
