@@ -61,8 +61,8 @@ export interface FunctionCache {
   entries: Map<string, CachedFunction>;
   /** Function node id → the identifiers its body names (the candidates for same-file callees). */
   words: Map<number, string[]>;
-  /** Summaries of functions not on a call cycle, by name. */
-  summaries: Map<string, { id: number; deps: Deps; summary: Summary }>;
+  /** Summaries by function name; `cycle` names the call cycle the function was on (node ids). */
+  summaries: Map<string, { id: number; cycle: string; deps: Deps; summary: Summary }>;
 }
 
 /** What a run asked the host, and the answers it got (serialised): `s:name` summaries, `r:name` releases. */
@@ -402,25 +402,32 @@ function summaryHost(
       memo.set(name, mixedOf(fn));
       onCycle ??= cycles(facts, direct);
       const component = onCycle.get(name);
-      let s: Summary;
+      // A function on a cycle reads the other members (and itself) as mixed; which functions form the
+      // cycle is part of what its kept summary depends on.
+      let ask = host;
+      let cycle = '';
       if (component !== undefined) {
-        const inner: EngineHost = {
+        ask = {
           ...host,
           summary: (n: string) => {
             const f = facts.functions.get(n);
             return f && onCycle!.get(n) === component ? mixedOf(f) : host.summary(n);
           },
         };
-        s = fn.node.hasError ? mixedOf(fn) : summarize(fn, inner);
-      } else {
-        const old = cache?.summaries.get(name);
-        if (old && old.id === fn.node.id && stillValid(old.deps, host)) s = old.summary;
-        else if (fn.node.hasError) s = mixedOf(fn);
-        else {
-          const rec = recording(host);
-          s = summarize(fn, cache ? rec.host : host);
-          cache?.summaries.set(name, { id: fn.node.id, deps: rec.deps, summary: s });
-        }
+        cycle = [...onCycle]
+          .filter(([, c]) => c === component)
+          .map(([n]) => facts.functions.get(n)!.node.id)
+          .sort((a, b) => a - b)
+          .join(',');
+      }
+      let s: Summary;
+      const old = cache?.summaries.get(name);
+      if (old && old.id === fn.node.id && old.cycle === cycle && stillValid(old.deps, ask)) s = old.summary;
+      else if (fn.node.hasError) s = mixedOf(fn);
+      else {
+        const rec = recording(ask);
+        s = summarize(fn, cache ? rec.host : ask);
+        cache?.summaries.set(name, { id: fn.node.id, cycle, deps: rec.deps, summary: s });
       }
       memo.set(name, s);
       return s;
