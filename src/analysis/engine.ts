@@ -62,7 +62,9 @@ export type TraceEvent =
       obj: ObjState;
       helper?: string;
     }
-  | { kind: 'return'; at: SyntaxNode };
+  | { kind: 'return'; at: SyntaxNode }
+  /** The variable no longer points at the object (reassigned, a loop cursor's next turn). */
+  | { kind: 'forget'; key: string; at: SyntaxNode };
 
 export interface EventList {
   e: TraceEvent;
@@ -765,7 +767,7 @@ export function runFunction(
           if (mode === 'summary' && fn.params.includes(rootOf(key)) && old.ops.length > 0) {
             st = setObj(st, { ...old, escaped: true });
           } else {
-            st = dropObj(st, key);
+            st = note(dropObj(st, key), { kind: 'forget', key, at: lhs });
           }
         }
       }
@@ -958,7 +960,8 @@ export function runFunction(
             n.parent?.type !== 'call_expression'
           ) {
             for (const key of Object.keys(out.objs))
-              if (rootOf(key) === n.text && !key.startsWith('&')) out = dropObj(out, key);
+              if (rootOf(key) === n.text && !key.startsWith('&'))
+                out = note(dropObj(out, key), { kind: 'forget', key, at: n });
             if (n.text in out.cons) {
               const cons = { ...out.cons };
               delete cons[n.text];

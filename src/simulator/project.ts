@@ -168,6 +168,48 @@ export class Project {
   }
 }
 
+/**
+ * The attribute variables a file attaches to an object named `expr` (a variable, or a member such as
+ * `->kobj`): `sysfs_create_group(expr, &grp)`, `sysfs_create_groups()`, `sysfs_create_file(expr,
+ * &attr.attr)`, `sysfs_create_files()`, `device_create_with_groups(…, groups, …)` with the object
+ * assigned from it, and `expr->groups = groups`. Groups are followed to their `.attrs` arrays and
+ * `ATTRIBUTE_GROUPS(x)`.
+ */
+export function attributesAttached(text: string, expr: RegExp): Set<string> {
+  const roots: string[] = [];
+  const call = /\bsysfs_create_(?:group|groups|file|files|link)\s*\(\s*([^,()]+?)\s*,\s*&?\s*([A-Za-z_]\w*)/g;
+  for (const m of text.matchAll(call)) if (expr.test(m[1]!.replace(/\s+/g, ''))) roots.push(m[2]!);
+  const groupsField = /([A-Za-z_][\w.>-]*)\s*(?:->|\.)\s*(?:dev_)?groups\s*=\s*([A-Za-z_]\w*)/g;
+  for (const m of text.matchAll(groupsField)) if (expr.test(m[1]!.replace(/\s+/g, ''))) roots.push(m[2]!);
+  const created = /([A-Za-z_][\w.>-]*)\s*=\s*device_create_with_groups\s*\(([^;]*)\)\s*;/g;
+  for (const m of text.matchAll(created)) {
+    if (!expr.test(m[1]!.replace(/\s+/g, ''))) continue;
+    const g = m[2]!.split(',')[4]?.trim();
+    if (g && /^[A-Za-z_]\w*$/.test(g)) roots.push(g);
+  }
+  const out = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (name: string, depth: number): void => {
+    if (seen.has(name) || depth > 4) return;
+    seen.add(name);
+    out.add(name);
+    // ATTRIBUTE_GROUPS(x) declares x_group and x_groups over x_attrs.
+    const base = /^(\w+?)_groups?$/.exec(name)?.[1];
+    if (base && new RegExp(`\\bATTRIBUTE_GROUPS\\s*\\(\\s*${base}\\s*\\)`).test(text))
+      visit(`${base}_attrs`, depth + 1);
+    const init = new RegExp(`\\b${name}\\s*(?:\\[\\s*\\w*\\s*\\])?\\s*=\\s*\\{([^;]*)\\}\\s*;`).exec(text);
+    if (!init) return;
+    for (const m of init[1]!.matchAll(
+      /&\s*([A-Za-z_]\w*)|\.attrs\s*=\s*([A-Za-z_]\w*)|\b([A-Za-z_]\w*_groups?)\b/g,
+    )) {
+      const next = m[1] ?? m[2] ?? m[3];
+      if (next) visit(next, depth + 1);
+    }
+  };
+  for (const r of roots) visit(r, 0);
+  return out;
+}
+
 /** 1-based first line of a node. */
 export function lineOf(n: SyntaxNode): number {
   return n.startPoint.row + 1;

@@ -26,7 +26,7 @@ import type {
   SimulationOptions,
 } from '../protocol/simulation';
 import { RULES } from '../analysis/rules';
-import { lineOf, type Located, type ParsedFile, type Project } from './project';
+import { attributesAttached, lineOf, type Located, type ParsedFile, type Project } from './project';
 
 /** At most this many paths are listed; the rest are counted in `truncated`. */
 export const MAX_PATHS = 24;
@@ -331,15 +331,18 @@ class Context {
   }
 
   /** The description of a tracked object, made on first sight. */
-  meta(key: string, obj: ObjState, createdBy?: string): Meta {
+  meta(key: string, obj: ObjState, createdBy?: string, seenIn?: ParsedFile): Meta {
     const known = this.metas.get(key);
     if (known) return known;
     const root = /^&?([A-Za-z_]\w*)/.exec(key)?.[1] ?? key;
-    const simple = /^&?[A-Za-z_]\w*$/.test(key);
+    const simple = /^&?[A-Za-z_]\w*'*$/.test(key);
     const home = simple ? this.project.globalOf(root, this.target.file) : undefined;
     const local = simple && !home;
     let type = simple ? (this.types.get(root) ?? home?.facts.globalTypes.get(root)) : undefined;
     if (!type && home) type = home.facts.statics.get(root)?.type;
+    // `struct kobject *k`, `struct device *dev`: the object itself, no container around it.
+    const bare = type === 'kobject' || type === 'device' ? type : undefined;
+    if (bare) type = undefined;
     let memory: MemoryKind = 'unknown';
     if (obj.origin === 'alloc') memory = obj.devm ? 'devm' : 'heap';
     else if (obj.origin === 'create' && createdBy) memory = 'heap';
@@ -359,7 +362,7 @@ class Context {
           ? 'device'
           : family === 'kobject' || family === 'kset'
             ? 'kobject'
-            : (embeds[0] ?? (family === 'memory' ? 'memory' : 'kobject'));
+            : (bare ?? embeds[0] ?? (family === 'memory' ? 'memory' : 'kobject'));
     const m: Meta = { id: key, name: key, kind, memory, callbacks: [] };
     if (type) m.type = `struct ${type}`;
     if (home && memory !== 'heap') m.home = home;
@@ -396,27 +399,30 @@ class Context {
       }
       m.callbacks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
-    if (kind === 'kobject' && !type && obj.origin !== 'alloc') {
-      // A bare kobject (`struct kobject *kobj`): its files' callbacks are the ones that take a kobject
-      // and convert it into nothing (they look their data up).
-      for (const f of this.project.files) {
+    if ((kind === 'kobject' || kind === 'device') && !type && obj.origin !== 'alloc') {
+      // A bare kobject (`struct kobject *kobj`) or device: its files are the attributes the code
+      // attaches to it (sysfs_create_group(obj, …), obj->groups = …), served by their callbacks.
+      const last = /(?:->|\.)(\w+)'*$/.exec(key)?.[1];
+      const expr = last ? new RegExp(`(?:->|\\.)${last}$`) : new RegExp(`^&?${root}$`);
+      for (const f of new Set([seenIn ?? this.target.file, this.target.file])) {
+        const vars = attributesAttached(f.text, expr);
+        if (!vars.size) continue;
         for (const [name, cb] of f.facts.sysfsCallbacks) {
           const at = this.project.find(name);
-          if (!at || !/^\s*(?:const\s+)?struct\s+kobject\s*\*/.test(paramText(at.fn, 0))) continue;
-          if (m.callbacks.some((c) => c.name === name)) continue;
-          if (this.project.containersUsedBy(at.fn).size === 0)
-            m.callbacks.push({
-              name,
-              attribute: cb.attribute,
-              file: at.file,
-              derefs: false,
-              store: cb.kind === 'store',
-            });
+          if (!at || m.callbacks.some((c) => c.name === name)) continue;
+          if (!cb.variable || !vars.has(cb.variable)) continue;
+          m.callbacks.push({
+            name,
+            attribute: cb.attribute,
+            file: at.file,
+            derefs: false,
+            store: cb.kind === 'store',
+          });
         }
       }
       m.callbacks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       this.notes.push(
-        `${key} is a bare kobject: its release is the kobject core's own; the sysfs callbacks that take a kobject without converting it (${m.callbacks.map((c) => `${c.name}()`).join(', ') || 'none here'}) are taken as its files`,
+        `${key} is a bare ${kind === 'device' ? 'struct device' : 'kobject'}: its release is not resolved; its sysfs files are the attributes the code attaches to it (${m.callbacks.map((c) => `${c.name}()`).join(', ') || 'none found'})`,
       );
     } else if (kind !== 'memory' && kind !== 'kref' && !type)
       this.notes.push(
@@ -478,6 +484,9 @@ class Replay {
   private time = 0;
   private moduleGone = false;
   private readonly loopTurns = new Map<number, number>();
+  /** Variable → the object id it names now; variables reassigned since. */
+  private readonly current = new Map<string, string>();
+  private readonly forgotten = new Set<string>();
 
   constructor(
     private readonly ctx: Context,
@@ -690,7 +699,8 @@ class Replay {
   private apply(item: Item): void {
     const { e, file, rename } = item;
     const fileName = file && file !== this.target.file ? file.file : undefined;
-    const outer = (k: string): string => {
+    const outer = (k: string): string => this.idOf(named(k));
+    const named = (k: string): string => {
       const direct = rename.get(k) ?? rename.get(k.replace(/^&/, ''));
       if (direct) return direct;
       // `patch->kobj` in a callee whose `patch` is the caller's `&obj`: the caller's `obj.kobj`.
@@ -728,7 +738,9 @@ class Replay {
         return;
       }
       case 'create': {
-        const key = outer(e.key);
+        // A new object in the same variable: the old one (maybe still pending release) keeps its id.
+        const name = named(e.key);
+        const key = this.conc.has(this.idOf(name)) ? this.freshId(name) : this.idOf(name);
         const meta = this.ctx.meta(key, e.obj, e.call);
         this.track(key);
         const c = this.conc.get(key)!;
@@ -745,8 +757,18 @@ class Replay {
         return;
       }
       case 'op': {
+        // `dev = NULL; kfree(dev);`: the variable no longer names the object.
+        if (e.op === 'free' && this.forgotten.has(named(e.key)) && e.obj.origin === 'unknown') {
+          this.step({
+            line,
+            file: fileName,
+            actor: 'function',
+            event: `${snippet(e.at)}: ${named(e.key)} no longer points at the object`,
+          });
+          return;
+        }
         const key = outer(e.key);
-        this.ctx.meta(key, e.obj);
+        this.ctx.meta(key, e.obj, undefined, file ?? this.target.file);
         this.track(key, e.obj);
         this.op(key, e, line, fileName);
         return;
@@ -819,6 +841,11 @@ class Replay {
         });
         return;
       }
+      case 'forget': {
+        const name = named(e.key);
+        if (this.conc.has(this.idOf(name))) this.forgotten.add(name);
+        return;
+      }
       case 'return':
         if (!file || file === this.target.file) this.step({ line, actor: 'function', event: snippet(e.at) });
         return;
@@ -837,6 +864,20 @@ class Replay {
       for (const m of members) if (t === `&${bare}->${m}` || t === `&${bare}.${m}`) return true;
     }
     return false;
+  }
+
+  /** The object a variable names now (after a reassignment, a new object gets `name'`). */
+  private idOf(name: string): string {
+    if (this.forgotten.has(name)) return this.freshId(name);
+    return this.current.get(name) ?? name;
+  }
+
+  private freshId(name: string): string {
+    let id = name;
+    while (this.conc.has(id)) id += "'";
+    this.current.set(name, id);
+    this.forgotten.delete(name);
+    return id;
   }
 
   private track(key: string, obj?: ObjState): void {
@@ -1052,7 +1093,7 @@ class Replay {
         line: lineOf(this.project.find(cb.name)!.fn.node),
         file: cb.file !== this.target.file ? cb.file.file : undefined,
         actor: 'sysfs-reader',
-        event: `${when}: ${cb.store ? 'writes' : 'reads'} ${cb.attribute === '*' ? 'an attribute' : cb.attribute} → ${cb.name}()${where}${cb.derefs ? '' : ', which looks its data up (no container_of)'}`,
+        event: `${when}: ${cb.store ? 'writes' : 'reads'} ${cb.attribute === '*' ? 'an attribute' : cb.attribute} → ${cb.name}()${where}${cb.derefs ? '' : ' (it uses no container_of)'}`,
         object: key,
       });
       if (cb.file.module && this.moduleGone) {
@@ -1333,13 +1374,6 @@ function memWords(m: MemoryKind): string {
 function snippet(n: SyntaxNode): string {
   const t = n.text.replace(/\s+/g, ' ').trim().replace(/;$/, '');
   return t.length > 80 ? `${t.slice(0, 77)}...` : t;
-}
-
-function paramText(fn: FunctionInfo, i: number): string {
-  let d = fn.node.field('declarator');
-  while (d && d.type !== 'function_declarator') d = d.field('declarator');
-  const ps = (d?.field('parameters')?.kids ?? []).filter((k) => k.type === 'parameter_declaration');
-  return ps[i]?.text ?? '';
 }
 
 function baseName(file: string): string {
