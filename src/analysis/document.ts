@@ -32,10 +32,37 @@ interface Parsed {
   src: SourceText;
 }
 
+/**
+ * Which documents keep their parse state (tree, copy, per-function results) between analyses: the
+ * most recently analyzed ones, up to a limit. The others keep only their text; the next analysis of
+ * one of them starts from scratch (as its first did). Shared by the documents of one analyzer.
+ */
+export class Retention {
+  private readonly recent = new Set<() => void>();
+
+  constructor(readonly limit: number) {}
+
+  /** `release` frees a document's parse state; calling touch again marks it most recent. */
+  touch(release: () => void): void {
+    this.recent.delete(release);
+    this.recent.add(release);
+    while (this.recent.size > this.limit) {
+      const oldest = this.recent.values().next().value as () => void;
+      this.recent.delete(oldest);
+      oldest();
+    }
+  }
+
+  forget(release: () => void): void {
+    this.recent.delete(release);
+  }
+}
+
 export function createIncrementalDocument(
   parser: CParser,
   model: ApiModel,
   initial: string,
+  retention?: Retention,
 ): IncrementalDocument {
   let text = initial;
   let parsed: Parsed | undefined;
@@ -45,6 +72,14 @@ export function createIncrementalDocument(
   const drop = (): void => {
     parsed?.tree.delete();
     parsed = undefined;
+  };
+  /** Free everything but the text (the document went cold, or is closed). */
+  const release = (): void => {
+    drop();
+    cache.context = '';
+    cache.entries.clear();
+    cache.words.clear();
+    cache.summaries.clear();
   };
 
   /** Bring the tree up to date with `text`: incrementally from the last tree when there is one. */
@@ -116,13 +151,13 @@ export function createIncrementalDocument(
         const stats = { functions: 0, lifetimeFunctions: 0, lifetimeFunctionsWhole: 0 };
         return { findings: [], stats, partial: 'the parser gave up on this file' };
       }
-      return analyzeRoot(p.root, text, model, options, cache);
+      const result = analyzeRoot(p.root, text, model, options, cache);
+      retention?.touch(release);
+      return result;
     },
     dispose(): void {
-      drop();
-      cache.entries.clear();
-      cache.words.clear();
-      cache.summaries.clear();
+      retention?.forget(release);
+      release();
     },
   };
 }

@@ -1,6 +1,6 @@
 // The analyzer's public face: one object that parses C text and runs the rules over it.
 import { analyzeText, ruleInfo } from './analyze';
-import { createIncrementalDocument } from './document';
+import { createIncrementalDocument, Retention } from './document';
 import { buildModel, type ModelExtension } from './model/model';
 import { createCParser, type WasmBytes } from './parser';
 import { RULES } from './rules';
@@ -8,6 +8,9 @@ import type { AnalysisResult } from './types';
 import type { RuleSetting } from './config';
 
 export type { WasmBytes } from './parser';
+
+/** How many edited documents keep their parse trees between analyses (see Retention). */
+export const KEPT_DOCUMENTS = 8;
 export * from './types';
 
 export interface AnalyzeOptions {
@@ -66,6 +69,9 @@ function guarded(run: () => AnalysisResult): AnalysisResult {
 export async function createAnalyzer(wasm: WasmBytes, extension?: ModelExtension): Promise<Analyzer> {
   const parser = await createCParser(wasm);
   const model = buildModel(extension);
+  // Open documents keep their parse state while among the most recently analyzed: a few files being
+  // edited stay fast to re-analyze, fifty open files do not hold fifty trees.
+  const retention = new Retention(KEPT_DOCUMENTS);
   const analyze = (text: string, options: AnalyzeOptions = {}): AnalysisResult =>
     guarded(() => analyzeText(text, (t) => parser.parse(t), model, options));
   return {
@@ -73,7 +79,7 @@ export async function createAnalyzer(wasm: WasmBytes, extension?: ModelExtension
     mayHaveFindings: (text: string) => model.triggers.test(text),
     analyze,
     createDocument(text: string): AnalyzerDocument {
-      const doc = createIncrementalDocument(parser, model, text);
+      const doc = createIncrementalDocument(parser, model, text, retention);
       return {
         update: (next: string) => doc.update(next),
         analyze: (options: AnalyzeOptions = {}) => guarded(() => doc.analyze(options)),

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { KEPT_DOCUMENTS } from '../../src/analysis';
 import { loadAnalyzer, ROOT } from './helpers';
 
 /** Deterministic pseudo-random numbers (a test that fails must fail the same way again). */
@@ -142,5 +143,25 @@ test('edits on a kernel file give the same result as fresh analyses (KERNEL_TREE
     } finally {
       doc.dispose();
     }
+  }
+});
+
+test('documents beyond the most recent few drop their trees and still answer right', async () => {
+  const analyzer = await loadAnalyzer();
+  const file = join(ROOT, 'test', 'fixtures', 'rules', 'kfree-instead-of-put', 'bad-device.c');
+  const text = readFileSync(file, 'utf8');
+  const docs = Array.from({ length: KEPT_DOCUMENTS + 4 }, () => analyzer.createDocument(text));
+  const want = analyzer.analyze(text);
+  try {
+    // Two rounds: in the second every document was released by the others in between.
+    for (let round = 0; round < 2; round++) {
+      for (const [i, doc] of docs.entries()) {
+        const edited = text + `\n/* ${round} ${i} */\n`;
+        doc.update(edited);
+        assert.deepEqual(doc.analyze().findings, want.findings);
+      }
+    }
+  } finally {
+    for (const doc of docs) doc.dispose();
   }
 });
