@@ -787,7 +787,7 @@ class Replay {
       }
       case 'violation': {
         const key = outer(e.key);
-        this.modelViolation(e.violation, key, e.obj, line, fileName, e.at, e.helper);
+        this.modelViolation(e.violation, key, e.obj, line, fileName, e.at, e.helper, file !== undefined);
         return;
       }
       case 'call': {
@@ -1176,6 +1176,7 @@ class Replay {
     file: string | undefined,
     at: SyntaxNode,
     helper: string | undefined,
+    inCallee = false,
   ): void {
     const c = this.conc.get(key);
     const freed = !!c && (c.freed || c.gone);
@@ -1238,8 +1239,9 @@ class Replay {
         // wrong-put, static-object, refcounted-in-devm: findings about code shape, not a step that fails.
         return;
     }
-    void obj;
-    if (this.ctx.confirmed && !file && !this.ctx.confirmed.has(`${v}@${line}`)) {
+    // In a followed callee, the same standard: only a refcount the simulation counted proves anything.
+    const unproved = inCallee ? !obj.known : !this.ctx.confirmed?.has(`${v}@${line}`);
+    if (this.ctx.confirmed && unproved) {
       this.ctx.note(
         `line ${line}: the model sees a possible ${v} of ${key}, but it rests on a refcount this function never saw; the rules do not claim it, and neither does the simulation`,
       );
