@@ -438,8 +438,13 @@ export class DocumentService implements ServerContext {
         );
       }
       state.tooLarge = false;
-      // Files that never mention a lifetime API cost one regular-expression test.
-      if (!analyzer.mayHaveFindings(text)) return this.finish(state, version, emptyResult(), started, 'done');
+      // Files that never mention a lifetime API cost one regular-expression test. Once a document has
+      // been parsed the test is skipped (2 ms per keystroke on a 150 KB file): its incremental analysis
+      // costs little and finds nothing where no function calls a lifetime API.
+      const parsed =
+        state.analyzerDoc !== undefined && state.analyzerKey === extensionKey(settings.extension);
+      if (!parsed && !analyzer.mayHaveFindings(text))
+        return this.finish(state, version, emptyResult(), started, 'done');
 
       this.status({ uri, state: 'analyzing', findings: 0 });
       const key = extensionKey(settings.extension);
