@@ -493,3 +493,77 @@ test('missing-release agrees per file: the WARN shows up exactly in the files th
   }
   assert.ok(flagged >= 2);
 });
+
+test('a reassigned variable names a new object; the old one keeps its pending release', async () => {
+  const sim = await simulateText(
+    `struct foo { struct device dev; };
+static void foo_release(struct device *d) { kfree(container_of(d, struct foo, dev)); }
+int f(void)
+{
+	struct foo *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	p->dev.release = foo_release;
+	ret = device_register(&p->dev);
+	if (ret < 0)
+		goto err_reg;
+	return 0;
+err_reg:
+	put_device(&p->dev);
+	p = NULL;
+	kfree(p);
+	return ret;
+}
+`,
+    'f',
+    { ...BARE, debugKobjectRelease: true },
+  );
+  assert.deepEqual(kinds(sim), []);
+  const failed = sim.paths.find((p) => p.conditions.includes('device_register() fails'))!;
+  assert.ok(failed.steps.some((s) => /kfree\(p\): p no longer points at the object/.test(s.event)));
+  // The delayed cleanup still runs on the first object (and frees it), after the function.
+  const last = failed.steps.at(-1)!;
+  assert.equal(last.actor, 'release-worker');
+  assert.equal(last.object, 'p');
+  assert.equal(sim.objects.length, 1);
+});
+
+test('a bare kobject gets the attributes attached to it, and module code gone is a use-after-free', async () => {
+  const text = `static struct kobject *k;
+static int v;
+static ssize_t v_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\\n", v);
+}
+static struct kobj_attribute v_attribute = __ATTR_RO(v);
+static struct attribute *attrs[] = { &v_attribute.attr, NULL };
+static struct attribute_group group = { .attrs = attrs };
+static int __init m_init(void)
+{
+	k = kobject_create_and_add("m", kernel_kobj);
+	if (!k)
+		return -ENOMEM;
+	return sysfs_create_group(k, &group);
+}
+static void __exit m_exit(void)
+{
+	kobject_put(k);
+}
+module_init(m_init);
+module_exit(m_exit);
+MODULE_LICENSE("GPL");
+`;
+  const bad = await simulateText(text, 'm_exit', DELAYED);
+  const v = bad.paths[0]!.violations;
+  assert.ok(
+    v.some((x) => x.kind === 'use-after-free' && x.actor === 'sysfs-reader' && /v_show/.test(x.message)),
+  );
+  const fixed = await simulateText(
+    text.replace('kobject_put(k);', 'kobject_del(k);\n\tkobject_put(k);'),
+    'm_exit',
+    DELAYED,
+  );
+  assert.deepEqual(kinds(fixed), [], 'kobject_del() first removes the files before the module goes');
+});
