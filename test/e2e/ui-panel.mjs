@@ -134,6 +134,13 @@ async function scenario(check, page, server, folder) {
     void d.dismiss();
   });
   page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  // Any frame's console, the webview's included: a CSP violation there would mean a blocked resource.
+  const cspViolations = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text()) && /webview|vscode-resource|panel/i.test(msg.text())) {
+      cspViolations.push(msg.text());
+    }
+  });
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
   await page.goto(workbenchUrl(server, folder, [['extensionDevelopmentPath', remote(ROOT)]]), {
     waitUntil: 'domcontentloaded',
@@ -187,11 +194,13 @@ async function scenario(check, page, server, folder) {
 
   // --------------------------------------------------------- toggling the delayed release
   const delayed = frame.locator('#opt-debugKobjectRelease');
+  const toggled = Date.now();
   await delayed.click();
   await until(
     async () => (await verdicts()).every((v) => v === 'ok'),
     'all paths ok without delayed release',
   );
+  log(`toggle → new verdicts on screen in ${Date.now() - toggled} ms`);
   check.ok(!(await delayed.isChecked()), 'CONFIG_DEBUG_KOBJECT_RELEASE off: every path is ok');
   await shot(page, 'original-no-delayed-release');
   await delayed.click();
@@ -289,7 +298,27 @@ async function scenario(check, page, server, folder) {
     'the editor has put_device(&p->dev)',
   );
   await shot(page, 'fix-applied');
+
+  // An edit re-simulates (follow cursor): undoing the fix brings the bug back.
+  await runCommand(page, 'View: Focus First Editor Group');
+  await page.keyboard.press(`${MOD}+Z`);
+  await until(async () => (await verdicts()).includes('free-while-referenced'), 'the bug back after undo');
+  check.ok(true, 'undoing the fix in the editor re-simulates: freed while referenced again');
+
+  // Theme colours only: another theme changes the panel's colours with it.
+  const background = () =>
+    frame.locator('body').evaluate((b) => b.ownerDocument.defaultView.getComputedStyle(b).backgroundColor);
+  const light = await background();
+  await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+  const dark = await until(async () => {
+    const now = await background();
+    return now !== light ? now : undefined;
+  }, 'the panel to follow the theme');
+  check.ok(true, `the panel follows the colour theme (background ${light} → ${dark})`);
+  await shot(page, 'dark-theme');
+
   check.ok(dialogs.length === 0, `no dialog opened (${dialogs.length})`);
+  check.ok(cspViolations.length === 0, `no Content Security Policy violation (${cspViolations.join(' | ')})`);
 
   // ------------------------------------------------ closed and opened again: toggles kept
   await frame.locator('#opt-sysfsReader').click();
