@@ -1,6 +1,7 @@
 // The analyzer's public face: one object that parses C text and runs the rules over it.
 import { analyzeText, ruleInfo } from './analyze';
 import { createIncrementalDocument, Retention } from './document';
+import { warmUpSlices } from './warmup';
 import { buildModel, type ModelExtension } from './model/model';
 import { createCParser, type WasmBytes } from './parser';
 import { RULES } from './rules';
@@ -41,6 +42,13 @@ export interface Analyzer {
    * the same as `analyze(text, options)` on the current text.
    */
   createDocument(text: string): AnalyzerDocument;
+  /**
+   * One slice of warming up: analyzes a piece of a generated corpus (fresh, then after an edit) so that
+   * the JavaScript and wasm engines have compiled the hot code before the user's next file. Each call
+   * takes a few tens of milliseconds; returns false once the warm-up is complete. A server calls it
+   * while idle.
+   */
+  warmUpStep(): boolean;
 }
 
 export interface AnalyzerDocument {
@@ -72,12 +80,27 @@ export async function createAnalyzer(wasm: WasmBytes, extension?: ModelExtension
   // Open documents keep their parse state while among the most recently analyzed: a few files being
   // edited stay fast to re-analyze, fifty open files do not hold fifty trees.
   const retention = new Retention(KEPT_DOCUMENTS);
+  let warm: string[] | undefined;
   const analyze = (text: string, options: AnalyzeOptions = {}): AnalysisResult =>
     guarded(() => analyzeText(text, (t) => parser.parse(t), model, options));
   return {
     rules: RULES.map(ruleInfo),
     mayHaveFindings: (text: string) => model.triggers.test(text),
     analyze,
+    warmUpStep(): boolean {
+      warm ??= warmUpSlices();
+      const slice = warm.shift();
+      if (slice === undefined) return false;
+      const doc = createIncrementalDocument(parser, model, slice);
+      try {
+        guarded(() => doc.analyze());
+        doc.update(slice.replace(';\n}', '; \n}'));
+        guarded(() => doc.analyze());
+      } finally {
+        doc.dispose();
+      }
+      return warm.length > 0;
+    },
     createDocument(text: string): AnalyzerDocument {
       const doc = createIncrementalDocument(parser, model, text, retention);
       return {

@@ -14,7 +14,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { version } from '../../package.json';
-import type { ModelExtension } from '../analysis';
+import type { Analyzer, ModelExtension } from '../analysis';
 import { loadAnalyzer } from '../cli/load-analyzer';
 import type { Logger, ServerFeature } from './context';
 import { defaultDocsDir } from './diagnostics';
@@ -40,6 +40,31 @@ function merge(into: ServerCapabilities, from: ServerCapabilities | undefined): 
   return from ? { ...into, ...from } : into;
 }
 
+/**
+ * Warms the analyzer up in slices between other work (each a few tens of ms; a file opened meanwhile
+ * waits for one slice at most), so that files opened later are analyzed at full speed, not while the
+ * JavaScript and wasm engines are still compiling. Logs one line when done.
+ */
+function warmUp(analyzer: Promise<Analyzer> | undefined, log: Logger): void {
+  if (!analyzer) return;
+  const start = Date.now();
+  let slices = 0;
+  void analyzer
+    .then((a) => {
+      const step = (): void => {
+        try {
+          slices++;
+          if (a.warmUpStep()) setTimeout(step, 0);
+          else log.info(`warm-up done: ${slices} slices in ${Date.now() - start} ms`);
+        } catch (e) {
+          log.warn(`warm-up stopped: ${errorText(e)}`);
+        }
+      };
+      setTimeout(step, 0);
+    })
+    .catch(() => undefined);
+}
+
 export function startServer(connection: Connection, options: ServerOptions): DocumentService {
   const log: Logger = {
     info: (m) => connection.console.info(m),
@@ -47,10 +72,16 @@ export function startServer(connection: Connection, options: ServerOptions): Doc
     error: (m) => connection.console.error(m),
   };
   const documents = new TextDocuments(TextDocument);
+  // The first analyzer made (the settings' one) is the one warmed up once the server is idle.
+  let firstAnalyzer: Promise<Analyzer> | undefined;
   const service = new DocumentService({
     connection,
     documents,
-    loadAnalyzer: (extension: ModelExtension | undefined) => loadAnalyzer(options.distDir, extension),
+    loadAnalyzer: (extension: ModelExtension | undefined) => {
+      const made = loadAnalyzer(options.distDir, extension);
+      firstAnalyzer ??= made;
+      return made;
+    },
     docsDir: options.docsDir ?? defaultDocsDir(options.distDir),
     log,
   });
@@ -116,7 +147,7 @@ export function startServer(connection: Connection, options: ServerOptions): Doc
         log.warn(`workspace folder changes are not followed: ${errorText(e)}`);
       }
     }
-    void service.reload();
+    void service.reload().then(() => warmUp(firstAnalyzer, log));
   });
 
   connection.onDidChangeConfiguration((params) => {
