@@ -96,7 +96,18 @@ interface DocState {
   tooLarge?: boolean;
   /** The settings `latest` was computed with (JSON), to skip re-runs when a reload changed nothing. */
   settingsKey?: string;
+  /** Milliseconds the last analysis took (see SLOW_RUN_MS). */
+  lastElapsed?: number;
 }
+
+/**
+ * A run expected to take longer than this (its previous run did, or a first run on a large text)
+ * announces itself with an `analyzing` status first, and lets that notification go out before the
+ * analysis occupies the thread; quicker runs only report the outcome.
+ */
+export const SLOW_RUN_MS = 100;
+/** A first analysis of a text this long (UTF-16 units) is expected to be slow. */
+const LARGE_TEXT = 64 * 1024;
 
 export interface DocumentServiceOptions {
   connection: Connection;
@@ -403,8 +414,17 @@ export class DocumentService implements ServerContext {
       const settings = await this.settingsFor(uri);
       const analyzer = await this.analyzerForKey(settings.extension);
       if (superseded()) return undefined;
-      const document = this.documents.get(uri);
+      let document = this.documents.get(uri);
       if (!document) return undefined;
+      const slow =
+        (state.lastElapsed ?? (document.getText().length > LARGE_TEXT ? Infinity : 0)) > SLOW_RUN_MS;
+      if (slow && settings.enable && this.worthAnalyzing(state, document.getText(), settings, analyzer)) {
+        this.status({ uri, state: 'analyzing', findings: 0 });
+        // The notification is written on the next turn of the event loop: let it leave first.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        document = this.documents.get(uri);
+        if (superseded() || !document) return undefined;
+      }
       const started = Date.now();
       const version = document.version;
       const text = document.getText();
@@ -438,15 +458,9 @@ export class DocumentService implements ServerContext {
         );
       }
       state.tooLarge = false;
-      // Files that never mention a lifetime API cost one regular-expression test. Once a document has
-      // been parsed the test is skipped (2 ms per keystroke on a 150 KB file): its incremental analysis
-      // costs little and finds nothing where no function calls a lifetime API.
-      const parsed =
-        state.analyzerDoc !== undefined && state.analyzerKey === extensionKey(settings.extension);
-      if (!parsed && !analyzer.mayHaveFindings(text))
+      if (!this.worthAnalyzing(state, text, settings, analyzer))
         return this.finish(state, version, emptyResult(), started, 'done');
 
-      this.status({ uri, state: 'analyzing', findings: 0 });
       const key = extensionKey(settings.extension);
       if (!state.analyzerDoc || state.analyzerKey !== key) {
         this.disposeAnalyzerDoc(state);
@@ -478,6 +492,18 @@ export class DocumentService implements ServerContext {
     }
   }
 
+  /**
+   * Files that never mention a lifetime API cost one regular-expression test (and over the size limit,
+   * nothing). Once a document has been parsed the test is skipped (2 ms per keystroke on a 150 KB
+   * file): its incremental analysis costs little and finds nothing where no function calls a lifetime
+   * API.
+   */
+  private worthAnalyzing(state: DocState, text: string, settings: Settings, analyzer: Analyzer): boolean {
+    if (exceedsBytes(text, settings.maxFileSize)) return false;
+    const parsed = state.analyzerDoc !== undefined && state.analyzerKey === extensionKey(settings.extension);
+    return parsed || analyzer.mayHaveFindings(text);
+  }
+
   private finish(
     state: DocState,
     version: number,
@@ -488,6 +514,7 @@ export class DocumentService implements ServerContext {
   ): DocumentResult {
     const latest: DocumentResult = { uri: state.uri, version, result };
     state.latest = latest;
+    state.lastElapsed = Date.now() - started;
     this.publish(
       state.uri,
       version,

@@ -452,6 +452,44 @@ describe('language server over stdio', () => {
     }
   });
 
+  test('a slow run announces itself before it starts; a quick one reports only its outcome', async () => {
+    const dir = tempDir();
+    const big = pathToFileURL(join(dir, 'big.c')).href;
+    const small = pathToFileURL(join(dir, 'small.c')).href;
+    const client = new LspClient(['--stdio']);
+    const events = (uri: string): string[] =>
+      client.notifications
+        .filter((n) => (n.params as { uri?: string } | undefined)?.uri === uri)
+        .map((n) =>
+          n.method === 'kobjectLifetime/status'
+            ? (n.params as { state: string }).state
+            : n.method.split('/')[1]!,
+        );
+    try {
+      await client.initialize(pathToFileURL(dir).href, CAPABILITIES);
+      // Over 64 KB: a first analysis is expected to be slow.
+      const text = Array.from({ length: 150 }, (_, i) =>
+        WIDGET_C.replaceAll('acme_widget', `acme_widget${i}`),
+      ).join('\n');
+      open(client, big, text);
+      open(client, small, WIDGET_C);
+      assert.ok(text.length > 64 * 1024);
+      assert.equal((await client.diagnostics(big, 1)).diagnostics.length, 150);
+      await client.diagnostics(small, 1);
+      await client.waitFor(
+        (n) =>
+          n.method === 'kobjectLifetime/status' &&
+          (n.params as { uri: string; state: string }).uri === big &&
+          (n.params as { state: string }).state === 'done',
+      );
+      assert.deepEqual(events(big).slice(0, 3), ['analyzing', 'publishDiagnostics', 'done']);
+      assert.deepEqual(events(small).slice(0, 2), ['publishDiagnostics', 'done']);
+      assert.equal(await client.shutdown(), 0);
+    } finally {
+      client.kill();
+    }
+  });
+
   test('--node-ipc, as the VS Code client starts it', async () => {
     const child = fork(SERVER, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     try {
