@@ -46,7 +46,7 @@ export const COMMANDS = {
 /** server → client: the state of one document's analysis, for a status bar item. */
 export const STATUS_NOTIFICATION = 'kobjectLifetime/status';
 export type AnalysisState =
-  /** An analysis of this document started. */
+  /** An analysis expected to take a while (over 100 ms) started; quick runs send only their outcome. */
   | 'analyzing'
   /** Finished; `findings` is the number published. */
   | 'done'
