@@ -320,9 +320,16 @@ async function scenario(check, page, server, folder) {
   check.ok(dialogs.length === 0, `no dialog opened (${dialogs.length})`);
   check.ok(cspViolations.length === 0, `no Content Security Policy violation (${cspViolations.join(' | ')})`);
 
-  // ------------------------------------------------ closed and opened again: toggles kept
+  // ---------------------------------------- closed and opened again: toggles and selection kept
   await frame.locator('#opt-sysfsReader').click();
   await until(async () => !(await frame.locator('#opt-sysfsReader').isChecked()), 'sysfs reader off');
+  // Select the last ok path at its last step (the panel would open on the bug path's violation).
+  await frame.locator('button.path[data-verdict="ok"]').last().click();
+  await frame.locator('button[data-key="last"]').click();
+  const selected = {
+    path: await frame.locator('button.path[aria-pressed="true"] .path-name').innerText(),
+    step: await stepCount(),
+  };
   await page.locator('.tab', { hasText: 'Simulate probe_add()' }).locator('.codicon-close').click();
   await until(async () => (await page.locator('iframe.webview.ready').count()) === 0, 'the panel closed');
   await openFile(page, 'xss/xss-probe.c');
@@ -331,6 +338,15 @@ async function scenario(check, page, server, folder) {
   await frame.locator('h1#title').waitFor({ timeout: 30_000 });
   check.ok(!(await frame.locator('#opt-sysfsReader').isChecked()), 'reopened: sysfs reader still off');
   check.ok(await frame.locator('#opt-debugKobjectRelease').isChecked(), 'reopened: delayed release still on');
+  await frame.locator('#step-count').waitFor();
+  const again = {
+    path: await frame.locator('button.path[aria-pressed="true"] .path-name').innerText(),
+    step: await stepCount(),
+  };
+  check.ok(
+    again.path === selected.path && again.step === selected.step,
+    `reopened: the selection is kept (${selected.path}, ${selected.step} → ${again.path}, ${again.step})`,
+  );
   await shot(page, 'reopened');
 
   // ------------------------------------------------ a reload restores the panel (serializer)
