@@ -355,6 +355,10 @@ export class SimulatorPanelHost implements vscode.Disposable {
       this.status = undefined;
       this.generation++;
     }
+    // Show the new verdicts at once; the fixes (a code-action request per finding) follow.
+    this.fixes = [];
+    this.fixActions.clear();
+    this.post();
     await this.refreshFixes(false);
     if (seq === this.requestSeq) this.post();
     return result;
