@@ -100,6 +100,28 @@ async function goToLine(page, line) {
   await until(async () => (await cursorText(page)).startsWith(`Ln ${line},`), `the cursor on line ${line}`);
 }
 
+/**
+ * Lines of the first editor group's editor that carry a decoration made through the extension API
+ * (VS Code names their CSS classes after TextEditorDecorationType), by matching line-number tops.
+ */
+async function highlightedLines(page) {
+  return page
+    .locator('.monaco-editor')
+    .first()
+    .evaluate((editor) => {
+      const tops = [...editor.querySelectorAll('.view-overlays [class*="TextEditorDecorationType"]')].map(
+        (d) => d.getBoundingClientRect().top,
+      );
+      const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].map((n) => ({
+        line: Number(n.textContent),
+        top: n.getBoundingClientRect().top,
+      }));
+      return tops
+        .map((t) => numbers.find((n) => Math.abs(n.top - t) < 3)?.line)
+        .filter((l) => l !== undefined);
+    });
+}
+
 /** The status bar's "Ln 12, Col 5" (shown while a text editor is active). */
 async function cursorText(page) {
   const item = page.locator('[id="status.editor.selection"]');
@@ -185,6 +207,15 @@ async function scenario(check, page, server, folder) {
   await frame.locator('.violation button[data-key="violation-0"]').click();
   await page.locator('.tab.active', { hasText: 'core.c' }).waitFor({ timeout: 10_000 });
   check.ok(true, '"Go to step" on the violation opens core.c, where the sysfs reader runs');
+  const core = readFileSync(join(ROOT, 'examples', 'livepatch-2016', 'original', 'core.c'), 'utf8').split(
+    '\n',
+  );
+  const showLine = core.findIndex((l) => /enabled_show\(/.test(l)) + 1;
+  const lit = await until(async () => {
+    const lines = await highlightedLines(page);
+    return lines.includes(showLine) ? lines : undefined;
+  }, `core.c line ${showLine} highlighted`);
+  check.ok(true, `the step's line is highlighted in the editor (core.c line ${lit.join(', ')})`);
   await page.waitForTimeout(500);
   await shot(page, 'original');
   if (README_SHOT) {
