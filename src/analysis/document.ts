@@ -66,6 +66,7 @@ export function createIncrementalDocument(
 ): IncrementalDocument {
   let text = initial;
   let parsed: Parsed | undefined;
+  let edited = false;
   const ids: IdCounter = { next: 1 };
   const cache: FunctionCache = { context: '', entries: new Map(), words: new Map(), summaries: new Map() };
 
@@ -133,6 +134,7 @@ export function createIncrementalDocument(
 
   return {
     update(next: string): void {
+      if (next !== text) edited = true;
       text = next;
     },
     analyze(options: AnalyzeFileOptions = {}): AnalysisResult {
@@ -152,7 +154,9 @@ export function createIncrementalDocument(
         return { findings: [], stats, partial: 'the parser gave up on this file' };
       }
       const result = analyzeRoot(p.root, text, model, options, cache);
-      retention?.touch(release);
+      // A document that is only read (opened, never edited) need not keep what makes edits fast.
+      if (retention && !edited) release();
+      else retention?.touch(release);
       return result;
     },
     dispose(): void {
