@@ -75,8 +75,8 @@ interface CachedFunction {
   column: number;
   deps: Deps;
   /**
-   * Set when a range of its findings lies outside the function (a release to add, a struct): such
-   * findings are reused only for the same file text, as whatever lies between may have moved.
+   * Set when a range of its findings lies outside the function (a release to add, a struct), or a rule
+   * that reads the whole file judged it: such findings are reused only for the same file text.
    */
   text?: string;
   findings: Finding[];
@@ -180,9 +180,11 @@ export function analyzeRoot(
     const own: Finding[] = [];
     const ownPartial = run.partial ? `${fn.name}: too many paths; findings there are partial` : undefined;
     if (ownPartial) partial ??= ownPartial;
+    let readsWholeFile = false;
     for (const v of run.violations) {
       for (const rule of rules) {
         if (!rule.check || !rule.kinds.includes(v.kind)) continue;
+        if (rule.readsWholeFile) readsWholeFile = true;
         const f = rule.check(v, { fn, run, facts, text });
         // An error rule's finding that rests on weaker proof (an object whose refcount we never saw)
         // is shown as a warning: severity says how sure we are, as the field triage measured.
@@ -201,7 +203,7 @@ export function analyzeRoot(
         column: fn.node.startPoint.column,
         findings: own,
       };
-      if (!own.every((f) => findingInside(f, fn.node))) entry.text = text;
+      if (readsWholeFile || !own.every((f) => findingInside(f, fn.node))) entry.text = text;
       if (ownPartial) entry.partial = ownPartial;
       cache.entries.set(fn.name, entry);
     }

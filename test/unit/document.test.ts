@@ -165,3 +165,36 @@ test('documents beyond the most recent few drop their trees and still answer rig
     for (const doc of docs) doc.dispose();
   }
 });
+
+test("a rule that reads other functions sees an edit there (static-kobject's teardown search)", async () => {
+  const analyzer = await loadAnalyzer();
+  const withPut = `static struct kobject acme_kobj;
+static struct kobj_type acme_ktype;
+
+static int acme_setup(void)
+{
+\treturn kobject_init_and_add(&acme_kobj, &acme_ktype, NULL, "acme");
+}
+
+static void acme_teardown(void)
+{
+\tkobject_put(&acme_kobj);
+}
+`;
+  const withoutPut = withPut.replace('\tkobject_put(&acme_kobj);\n', '\tpr_info("bye\\n");\n');
+  const doc = analyzer.createDocument(withPut);
+  try {
+    doc.update(withPut + '\n');
+    const before = doc.analyze();
+    doc.update(withoutPut + '\n');
+    const after = doc.analyze();
+    assert.deepEqual(after, analyzer.analyze(withoutPut + '\n'));
+    // The verdict on acme_setup() changes with acme_teardown()'s body: the comparison must be able to fail.
+    assert.notDeepEqual(
+      before.findings.map((f) => f.messageId),
+      after.findings.map((f) => f.messageId),
+    );
+  } finally {
+    doc.dispose();
+  }
+});

@@ -32,6 +32,11 @@ export interface RuleDefinition {
   /** The violation kinds this rule reports (path rules). */
   kinds: readonly ViolationKind[];
   check?(v: Violation, ctx: RuleContext): Finding | undefined;
+  /**
+   * `check` reads more than its function, the file's facts and release functions (other functions'
+   * bodies, the whole text): an edited document then reuses its verdicts only for identical text.
+   */
+  readsWholeFile?: boolean;
   /** File rules look across the whole file once (releases, initializers, module exit paths). */
   checkFile?(ctx: FileRuleContext): Finding[];
 }

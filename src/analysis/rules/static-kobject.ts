@@ -9,6 +9,8 @@ export const rule: RuleDefinition = {
   severity: 'warning',
   confidence: 'high',
   kinds: ['static-object'],
+  // Whether any other function puts the object, and whether the file is a module.
+  readsWholeFile: true,
   messages: {
     staticObject:
       '{obj} has static storage ({where}) but {call}() makes it refcounted: no release can ever free it, ' +
