@@ -249,10 +249,14 @@ function cacheContext(facts: FileFacts, text: string, options: AnalyzeFileOption
     if (value instanceof Set) return [...value];
     return value;
   });
-  // Release functions by node id (rules read their bodies): the named ones and any `*release*`.
+  // What path rules read of release functions (the named ones and any `*release*`): whether each frees,
+  // its arity and the containers it converts back to (use-after-put's search for a type's release).
   const releases = [...functions.values()]
     .filter((f) => facts.releases.has(f.name) || /release/.test(f.name))
-    .map((f) => f.node.id)
+    .map((f) => {
+      const back = [...f.body.text.matchAll(CONTAINER_OF_STRUCT)].map((m) => m[1]).join('+');
+      return `${f.name}:${String(releaseFrees(f))}:${f.params.length}:${back}`;
+    })
     .join(',');
   const opts = JSON.stringify([options.rules, options.severities, options.normalize]);
   return `${plain}\u0001${releases}\u0001${indentUnit(text)}\u0001${opts}`;
@@ -325,6 +329,8 @@ function cycles(facts: FileFacts, direct: (fn: FunctionInfo) => string[]): Map<s
   }
   return out;
 }
+
+const CONTAINER_OF_STRUCT = /container_of\s*\(\s*\w+\s*,\s*struct\s+(\w+)\s*,/g;
 
 const LINE_REF = /\bline (\d+)\b/g;
 
