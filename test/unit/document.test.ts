@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { KEPT_DOCUMENTS } from '../../src/analysis';
-import { loadAnalyzer, ROOT } from './helpers';
+import { kernelTree, loadAnalyzer, ROOT } from './helpers';
 
 /** Deterministic pseudo-random numbers (a test that fails must fail the same way again). */
 function rng(seed: number): () => number {
@@ -123,12 +123,8 @@ test('a document survives hostile edits and disposal', async () => {
   doc.dispose();
 });
 
-test('edits on a kernel file give the same result as fresh analyses (KERNEL_TREE)', async (t) => {
-  const tree = process.env['KERNEL_TREE'];
-  if (!tree) {
-    t.skip('set KERNEL_TREE to a Linux source tree');
-    return;
-  }
+test('edits on kernel files give the same result as fresh analyses', async () => {
+  const tree = kernelTree();
   const analyzer = await loadAnalyzer();
   for (const rel of ['drivers/base/core.c', 'drivers/base/bus.c', 'lib/kobject.c']) {
     let text: string = readFileSync(join(tree, rel), 'utf8');

@@ -1,6 +1,6 @@
 // File facts over small, realistic C shapes parsed by the real grammar: embedded objects, initializers,
-// releases, sysfs callbacks, module entry points and static objects. With KERNEL_TREE set, also over
-// a few files of a real kernel tree.
+// releases, sysfs callbacks, module entry points and static objects; and over a few files of a real
+// kernel tree (see kernelTree()).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import {
   type FileFacts,
 } from '../../src/analysis/facts';
 import { KNOWN_CONTAINERS, KNOWN_CONVERTERS } from '../../src/analysis/model/containers';
-import { parseToRoot } from './helpers';
+import { kernelTree, parseToRoot } from './helpers';
 
 async function facts(text: string): Promise<FileFacts> {
   return collectFacts(await parseToRoot(text));
@@ -673,77 +673,72 @@ static void bar_release(struct device *dev)
 
 // ---------------------------------------------------------------------------------- a real kernel
 
-const KERNEL_TREE = process.env['KERNEL_TREE'];
+test('real kernel files', async () => {
+  const tree = kernelTree();
+  const load = async (path: string) => facts(readFileSync(join(tree, path), 'utf8'));
 
-test(
-  'real kernel files (KERNEL_TREE)',
-  { skip: KERNEL_TREE ? false : 'set KERNEL_TREE to a Linux 6.12 source tree to run this test' },
-  async () => {
-    const load = async (path: string) => facts(readFileSync(join(KERNEL_TREE!, path), 'utf8'));
+  const plt = await load('drivers/platform/x86/intel/pmc/pltdrv.c');
+  const pmc = plt.releases.get('intel_pmc_core_release');
+  assert.equal(pmc?.kind, 'device');
+  assert.deepEqual(
+    pmc?.uses.map((u) => u.via),
+    ['pmc_core_device->dev.release'],
+  );
+  assert.deepEqual(
+    pmc?.frees.map((x) => [x.call, x.argText]),
+    [['kfree', 'dev']],
+  );
+  assert.equal(plt.moduleInit, 'pmc_core_platform_init');
+  assert.equal(plt.moduleExit, 'pmc_core_platform_exit');
+  assert.equal(plt.isModule, true);
+  assert.equal(plt.statics.has('pmc_core_device'), false, 'a pointer is not a static object');
 
-    const plt = await load('drivers/platform/x86/intel/pmc/pltdrv.c');
-    const pmc = plt.releases.get('intel_pmc_core_release');
-    assert.equal(pmc?.kind, 'device');
-    assert.deepEqual(
-      pmc?.uses.map((u) => u.via),
-      ['pmc_core_device->dev.release'],
-    );
-    assert.deepEqual(
-      pmc?.frees.map((x) => [x.call, x.argText]),
-      [['kfree', 'dev']],
-    );
-    assert.equal(plt.moduleInit, 'pmc_core_platform_init');
-    assert.equal(plt.moduleExit, 'pmc_core_platform_exit');
-    assert.equal(plt.isModule, true);
-    assert.equal(plt.statics.has('pmc_core_device'), false, 'a pointer is not a static object');
+  const fsg = await load('drivers/usb/gadget/function/f_mass_storage.c');
+  const lun = fsg.releases.get('fsg_lun_release');
+  assert.equal(lun?.kind, 'device');
+  assert.equal(lun?.empty, true);
+  assert.equal(lun?.doesNothing, true);
+  assert.deepEqual(lun?.frees, []);
+  for (const cb of [
+    'nofua_show',
+    'nofua_store',
+    'forced_eject_store',
+    'ro_show',
+    'ro_store',
+    'file_show',
+    'file_store',
+  ])
+    assert.ok(fsg.sysfsCallbacks.has(cb), cb);
+  assert.equal(fsg.isModule, true);
+  // configfs item releases are not object releases.
+  assert.equal(fsg.initializers.get('fsg_lun_item_ops')?.kind, 'other');
+  assert.equal(fsg.releases.has('fsg_lun_attr_release'), false);
 
-    const fsg = await load('drivers/usb/gadget/function/f_mass_storage.c');
-    const lun = fsg.releases.get('fsg_lun_release');
-    assert.equal(lun?.kind, 'device');
-    assert.equal(lun?.empty, true);
-    assert.equal(lun?.doesNothing, true);
-    assert.deepEqual(lun?.frees, []);
-    for (const cb of [
-      'nofua_show',
-      'nofua_store',
-      'forced_eject_store',
-      'ro_show',
-      'ro_store',
-      'file_show',
-      'file_store',
-    ])
-      assert.ok(fsg.sysfsCallbacks.has(cb), cb);
-    assert.equal(fsg.isModule, true);
-    // configfs item releases are not object releases.
-    assert.equal(fsg.initializers.get('fsg_lun_item_ops')?.kind, 'other');
-    assert.equal(fsg.releases.has('fsg_lun_attr_release'), false);
+  const f2fs = await load('fs/f2fs/sysfs.c');
+  for (const k of ['f2fs_ktype', 'f2fs_feat_ktype', 'f2fs_tune_ktype']) {
+    assert.equal(f2fs.initializers.get(k)?.kind, 'kobj_type', k);
+    assert.equal(f2fs.initializers.get(k)?.release, undefined, k);
+  }
+  assert.equal(f2fs.initializers.get('f2fs_sb_ktype')?.release, 'f2fs_sb_release');
+  assert.equal(f2fs.releases.get('f2fs_sb_release')?.container?.type, 'f2fs_sb_info');
+  assert.equal(f2fs.statics.get('f2fs_feat')?.kind, 'kobject');
+  assert.equal(f2fs.statics.get('f2fs_tune')?.kind, 'kobject');
+  assert.equal(f2fs.statics.get('f2fs_kset')?.kind, 'kset');
 
-    const f2fs = await load('fs/f2fs/sysfs.c');
-    for (const k of ['f2fs_ktype', 'f2fs_feat_ktype', 'f2fs_tune_ktype']) {
-      assert.equal(f2fs.initializers.get(k)?.kind, 'kobj_type', k);
-      assert.equal(f2fs.initializers.get(k)?.release, undefined, k);
-    }
-    assert.equal(f2fs.initializers.get('f2fs_sb_ktype')?.release, 'f2fs_sb_release');
-    assert.equal(f2fs.releases.get('f2fs_sb_release')?.container?.type, 'f2fs_sb_info');
-    assert.equal(f2fs.statics.get('f2fs_feat')?.kind, 'kobject');
-    assert.equal(f2fs.statics.get('f2fs_tune')?.kind, 'kobject');
-    assert.equal(f2fs.statics.get('f2fs_kset')?.kind, 'kset');
-
-    const erofs = await load('fs/erofs/sysfs.c');
-    assert.deepEqual(
-      [erofs.statics.get('erofs_feat')?.kind, erofs.statics.get('erofs_feat')?.storage],
-      ['kobject', 'file'],
-    );
-    assert.equal(erofs.statics.get('erofs_root')?.kind, 'kset');
-    assert.equal(erofs.initializers.get('erofs_feat_ktype')?.release, undefined);
-    assert.equal(erofs.initializers.get('erofs_ktype')?.release, undefined);
-    const sb = erofs.releases.get('erofs_sb_release');
-    assert.equal(sb?.kind, 'kobj_type');
-    assert.deepEqual(sb?.frees, []);
-    assert.deepEqual(
-      { type: sb?.container?.type, member: sb?.container?.member },
-      { type: 'erofs_sb_info', member: 's_kobj' },
-    );
-    assert.equal(erofs.isModule, false);
-  },
-);
+  const erofs = await load('fs/erofs/sysfs.c');
+  assert.deepEqual(
+    [erofs.statics.get('erofs_feat')?.kind, erofs.statics.get('erofs_feat')?.storage],
+    ['kobject', 'file'],
+  );
+  assert.equal(erofs.statics.get('erofs_root')?.kind, 'kset');
+  assert.equal(erofs.initializers.get('erofs_feat_ktype')?.release, undefined);
+  assert.equal(erofs.initializers.get('erofs_ktype')?.release, undefined);
+  const sb = erofs.releases.get('erofs_sb_release');
+  assert.equal(sb?.kind, 'kobj_type');
+  assert.deepEqual(sb?.frees, []);
+  assert.deepEqual(
+    { type: sb?.container?.type, member: sb?.container?.member },
+    { type: 'erofs_sb_info', member: 's_kobj' },
+  );
+  assert.equal(erofs.isModule, false);
+});

@@ -1,5 +1,5 @@
 // Shared test setup: the real analyzer, loaded from the .wasm files the build copied into dist/.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAnalyzer, type Analyzer } from '../../src/analysis';
 import { normalizeKernelC } from '../../src/analysis/normalize';
@@ -33,4 +33,17 @@ export async function parseToRoot(text: string): Promise<SyntaxNode> {
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * A Linux 6.12 tree holding the kernel files the tests read: KERNEL_TREE, or the files that
+ * `node scripts/kernel-tree.mjs` (run by `npm test`) extracted from Debian's linux-source-6.12.
+ */
+export function kernelTree(): string {
+  const tree = process.env['KERNEL_TREE'] ?? join(ROOT, '.cache', 'kernel', 'linux-source-6.12');
+  if (!existsSync(join(tree, 'drivers', 'base', 'core.c')))
+    throw new Error(
+      `no kernel files in ${tree}: run node scripts/kernel-tree.mjs (npm test does) or set KERNEL_TREE`,
+    );
+  return tree;
 }
