@@ -169,9 +169,10 @@ export function analyzeRoot(
       continue;
     }
     let run;
-    const rec = recording(host);
+    // With a cache, the run's questions to the host are recorded (what its reuse depends on).
+    const rec = cache ? recording(host) : undefined;
     try {
-      run = runFunction(fn, cache ? rec.host : host, 'check');
+      run = runFunction(fn, rec ? rec.host : host, 'check');
     } catch (e) {
       // One pathological function (nesting deeper than the stack) costs its own findings only.
       partial = `${fn.name}: not analyzed (${e instanceof Error ? e.message : String(e)})`;
@@ -195,7 +196,7 @@ export function analyzeRoot(
       }
     }
     findings.push(...own);
-    if (cache) {
+    if (cache && rec) {
       const entry: CachedFunction = {
         id: fn.node.id,
         deps: rec.deps,

@@ -6,14 +6,7 @@ import { analyzeRoot, type FunctionCache } from './analyze';
 import type { ApiModel } from './model/model';
 import { normalizeKernelC } from './normalize';
 import type { CParser } from './parser';
-import {
-  copyTree,
-  copyTreeIncremental,
-  SourceText,
-  type IdCounter,
-  type Point,
-  type SyntaxNode,
-} from './syntax';
+import { copyTree, copyTreeIncremental, SourceText, type IdCounter, type SyntaxNode } from './syntax';
 import type { AnalysisResult } from './types';
 import type { AnalyzeFileOptions } from './analyze';
 
@@ -101,22 +94,22 @@ export function createIncrementalDocument(
       commonSuffix(parsed.text, text, prefix),
       commonSuffix(parsed.normalized, normalized, prefix),
     );
-    const edit = {
-      start: prefix,
-      oldEnd: parsed.text.length - suffix,
-      newEnd: text.length - suffix,
-      startPoint: pointAt(text, prefix),
-      oldEndPoint: pointAt(parsed.text, parsed.text.length - suffix),
-      newEndPoint: pointAt(text, text.length - suffix),
-    };
+    const edit = { start: prefix, oldEnd: parsed.text.length - suffix, newEnd: text.length - suffix };
+    // Points before the edit are the same in both texts; the old end is read from the old text.
+    const startPoint = parsed.src.point(edit.start);
+    const oldEndPoint = parsed.src.point(edit.oldEnd);
+    // Old nodes read their text through the shared SourceText: from here on it is the new one (a
+    // failed parse below drops them all).
+    parsed.src.text = text;
+    const newEndPoint = parsed.src.point(edit.newEnd);
     parsed.tree.edit(
       new Edit({
         startIndex: edit.start,
         oldEndIndex: edit.oldEnd,
         newEndIndex: edit.newEnd,
-        startPosition: edit.startPoint,
-        oldEndPosition: edit.oldEndPoint,
-        newEndPosition: edit.newEndPoint,
+        startPosition: startPoint,
+        oldEndPosition: oldEndPoint,
+        newEndPosition: newEndPoint,
       }),
     );
     const tree = parser.parse(normalized, parsed.tree);
@@ -125,8 +118,6 @@ export function createIncrementalDocument(
       parsed = undefined;
       return undefined;
     }
-    // Old nodes read their text through the shared SourceText: only now does it change.
-    parsed.src.text = text;
     const root = copyTreeIncremental(tree, parsed.src, parsed.root, edit, ids);
     parsed = { text, normalized, tree, root, src: parsed.src };
     return parsed;
@@ -179,15 +170,4 @@ function commonSuffix(a: string, b: string, prefix: number): number {
   let i = 0;
   while (i < n && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
   return i;
-}
-
-/** Row and column (UTF-16 units, as web-tree-sitter counts for JS strings) of an offset. */
-function pointAt(text: string, offset: number): Point {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    row++;
-    lineStart = i + 1;
-  }
-  return { row, column: offset - lineStart };
 }
